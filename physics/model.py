@@ -1,0 +1,78 @@
+"""What a model declares: its parameters (name, unit, meaning, allowed range) and its LLPs.
+
+A parameter's ``kind`` says how it enters a scan, which is what makes scans cheap:
+
+- ``mass``: changes the kinematics, so events are generated per value;
+- ``lifetime``: changes a proper decay length, so the acceptance depends on it (from the same events);
+- ``rate``: only scales the number of events (broadcast, never looped).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+__all__ = ["Parameter", "Model"]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One model (or experiment) parameter.
+
+    ``lower``/``upper`` bound the values a user may ask for (inclusive); a value outside is an
+    input error. Values inside that are kinematically forbidden for a given point are masked by
+    the model instead (``Model.allowed``).
+    """
+
+    name: str
+    units: str
+    description: str
+    default: float
+    kind: Literal["mass", "lifetime", "rate"]
+    lower: float = 0.0
+    upper: float = math.inf
+    positive: bool = False  # exclude ``lower`` itself
+
+    def check(self, values) -> str | None:
+        """Return a one-line complaint about ``values`` or None when all are allowed."""
+        v = np.asarray(values, dtype=float)
+        if v.size == 0:
+            return f"{self.name}: empty list of values"
+        if not np.all(np.isfinite(v)):
+            return f"{self.name}: values must be finite numbers"
+        bad = (v < self.lower) | (v > self.upper) | ((v == self.lower) & self.positive)
+        if np.any(bad):
+            lo = "(" if self.positive else "["
+            hi = "]" if math.isfinite(self.upper) else ")"
+            allowed = f"{lo}{self.lower:g}, {self.upper:g}{hi} {self.units}".rstrip()
+            return f"{self.name}={v[bad][0]:g} is outside the allowed range {allowed}"
+        return None
+
+
+class Model:
+    """Base of the physics models: parameters, long-lived particles and their decay lengths.
+
+    Subclasses set ``name``, ``parameters`` and ``llps`` and implement :meth:`ctau` and
+    :meth:`allowed`; all methods take parameter values as keyword arrays that broadcast.
+    """
+
+    name: str = ""
+    parameters: tuple[Parameter, ...] = ()
+    llps: tuple[str, ...] = ()
+
+    def parameter(self, name: str) -> Parameter:
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+    def ctau(self, **params) -> dict[str, np.ndarray]:
+        """Proper decay length (m) of every LLP, keyed by the names in ``llps``."""
+        raise NotImplementedError
+
+    def allowed(self, **params) -> np.ndarray:
+        """True where the point is kinematically open (and the model's assumptions hold)."""
+        raise NotImplementedError

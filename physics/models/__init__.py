@@ -1,0 +1,1 @@
+"""The physics models of the seeds, one module each."""

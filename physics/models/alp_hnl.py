@@ -1,0 +1,134 @@
+"""ALP with a b -> s coupling decaying into a pair of Majorana heavy neutral leptons (seed 000).
+
+Wang, Zhang & Liu, "Long-lived sterile neutrinos from an axionlike particle at Belle II" (2024):
+B+ -> K+ a (eq. 2), a -> N N (eq. 3, Br = 1), N long-lived through its mixing |V_eN|^2.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from physics import hnl, pdg
+from physics.constants import HBAR_C
+from physics.form_factors import f0_B_to_K
+from physics.kinematics import EventSample, kallen, two_body_decay, two_body_momentum
+from physics.model import Model, Parameter
+
+__all__ = ["AlpToHnl", "br_b_to_k_alp", "width_alp_to_nn", "PROMPT_LENGTH"]
+
+# Seed 000, section II (and physics-notes 000): the ALP counts as prompt when its lab decay length
+# beta*gamma*c*tau stays below 1 mm; points where it does not are masked.
+PROMPT_LENGTH = 1e-3  # m
+
+
+def br_b_to_k_alp(m_a, g_bs):
+    """Br(B+ -> K+ a) for the coupling g_bs = g^d_32/Lambda (GeV^-1) and ALP mass m_a (GeV).
+
+    Seed 000 eq. (2) (from Beltran et al., arXiv:2302.03216) divided by Gamma(B+) from the PDG
+    lifetime; lambda(x, y) = 1 + x^2 + y^2 - 2x - 2y - 2xy. Zero where m_a >= m_B - m_K.
+    """
+    m_a = np.asarray(m_a, dtype=float)
+    m_b, m_k = pdg.mass("B+"), pdg.mass("K+")
+    x, y = (m_k / m_b) ** 2, m_a**2 / m_b**2
+    lam = np.clip(kallen(1.0, x, y), 0.0, None)
+    gamma = (
+        np.square(g_bs) / (64 * math.pi) * f0_B_to_K(m_a**2) ** 2 * m_b**3 * (1 - x) ** 2 * np.sqrt(lam)
+    )
+    return np.where(m_a < m_b - m_k, gamma / pdg.width("B+"), 0.0)
+
+
+def width_alp_to_nn(m_a, m_N, g_N):
+    """Gamma(a -> N N) in GeV, seed 000 eq. (3) (from Alves, Dias & Lopes, arXiv:1911.12394).
+
+    g_N is g_N/Lambda in GeV^-1. Zero where m_N >= m_a/2.
+    """
+    m_a, m_N = np.asarray(m_a, dtype=float), np.asarray(m_N, dtype=float)
+    beta2 = np.clip(1 - 4 * m_N**2 / m_a**2, 0.0, None)
+    return np.square(g_N) / (2 * math.pi) * m_N**2 * m_a * np.sqrt(beta2)
+
+
+def _max_beta_gamma(*bg):
+    """Largest beta*gamma after composing collinear boosts with the given beta*gamma values."""
+    out = 0.0
+    for b in bg:
+        out = out * np.sqrt(1 + b * b) + np.sqrt(1 + out * out) * b
+    return out
+
+
+class AlpToHnl(Model):
+    """B+ -> K+ a, a -> N N with a Majorana N mixing with nu_e (seed 000)."""
+
+    name = "alp-hnl"
+    llps = ("N",)
+    parameters = (
+        Parameter("m_a", "GeV", "ALP mass", 4.7, "mass", positive=True),
+        Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", positive=True),
+        Parameter("V2", "1", "|V_eN|^2, HNL-electron-neutrino mixing", 1e-7, "lifetime", 0.0, 1.0, positive=True),
+        Parameter("g_N", "GeV^-1", "g_N/Lambda, ALP-HNL coupling", 1e-3, "rate"),
+        Parameter("g_bs", "GeV^-1", "g^d_32/Lambda, ALP b-s coupling", 1e-9, "rate"),
+    )
+
+    def __init__(self):
+        m_max = pdg.mass("B+") - pdg.mass("K+")
+        # masses outside the B+ -> K+ a, a -> N N phase space for every point are input errors
+        self.parameters = tuple(
+            Parameter(p.name, p.units, p.description, p.default, p.kind, p.lower, m_max, True)
+            if p.name == "m_a"
+            else Parameter(p.name, p.units, p.description, p.default, p.kind, p.lower, m_max / 2, True)
+            if p.name == "m_N"
+            else p
+            for p in type(self).parameters
+        )
+
+    def ctau(self, *, m_N, V2, **_):
+        # every HNL width is proportional to |V_eN|^2 (tree level, one flavour): c tau = c tau(V2=1)/V2
+        m_N = np.asarray(m_N, dtype=float)
+        unit = hnl.ctau(m_N.ravel(), 1.0).reshape(m_N.shape)
+        return {"N": unit / np.asarray(V2, dtype=float)}
+
+    def br_signal(self, m_N, search: str):
+        """Br(N -> signal final states of ``search``) (seed 000, section III and Fig. 2)."""
+        m_N = np.asarray(m_N, dtype=float)
+        return hnl.br_signal(m_N.ravel(), search).reshape(m_N.shape)
+
+    def br_production(self, *, m_a, g_bs, **_):
+        """Br(B+ -> K+ a) x Br(a -> N N), with Br(a -> N N) = 1 (seed 000, section II)."""
+        return br_b_to_k_alp(m_a, g_bs)
+
+    def ctau_alp(self, *, m_a, m_N, g_N, **_):
+        """ALP proper decay length (m); Gamma(a) = Gamma(a -> N N) (seed 000, section II)."""
+        with np.errstate(divide="ignore"):
+            return HBAR_C / width_alp_to_nn(m_a, m_N, g_N)
+
+    def is_open(self, *, m_a, m_N, **_):
+        """2 m_N < m_a < m_B - m_K: B+ -> K+ a and a -> N N both open."""
+        m_a, m_N = np.asarray(m_a, dtype=float), np.asarray(m_N, dtype=float)
+        return (2 * m_N < m_a) & (m_a < pdg.mass("B+") - pdg.mass("K+"))
+
+    def allowed(self, *, m_a, m_N, g_N, **_):
+        """Open phase space (2 m_N < m_a < m_B - m_K) and a prompt ALP (lab decay length < 1 mm)."""
+        m_a, m_N = np.asarray(m_a, dtype=float), np.asarray(m_N, dtype=float)
+        m_b, m_k, m_ups = pdg.mass("B+"), pdg.mass("K+"), pdg.mass("Upsilon(4S)")
+        open_ = self.is_open(m_a=m_a, m_N=m_N)
+        # fastest ALP: B momentum from Upsilon(4S), the Belle II boost (<= 0.3) and the B -> K a
+        # momentum, all collinear -- an upper bound on beta*gamma, so "prompt" is conservative.
+        bg_b = float(two_body_momentum(m_ups, m_b, m_b)) / m_b
+        bg_a = two_body_momentum(m_b, m_k, np.where(open_, m_a, 0.0)) / np.where(open_, m_a, 1.0)
+        bg = _max_beta_gamma(0.3, bg_b, bg_a)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            prompt = bg * self.ctau_alp(m_a=m_a, m_N=m_N, g_N=g_N) < PROMPT_LENGTH
+        return open_ & prompt
+
+    def decay(self, rng: np.random.Generator, b_mesons, *, m_a, m_N) -> EventSample:
+        """B+ -> K+ a, a -> N N for B+ four-momenta (n, 4); both decays isotropic (spin 0)."""
+        kaon, alp = two_body_decay(rng, b_mesons, pdg.mass("K+"), m_a)
+        n1, n2 = two_body_decay(rng, alp, m_N, m_N)
+        return EventSample(
+            momenta={"K": kaon, "a": alp, "N1": n1, "N2": n2},
+            llps=("N1", "N2"),
+            masses={"m_a": float(m_a), "m_N": float(m_N)},
+            llp_masses={"N1": float(m_N), "N2": float(m_N)},
+        )
+
