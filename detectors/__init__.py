@@ -1,0 +1,4 @@
+"""Experiments: beams, source normalisation, fiducial volumes, efficiencies, searches, scenarios.
+
+Pure numpy; no dask, no zarr. Depends on :mod:`physics` only.
+"""

@@ -1,0 +1,72 @@
+"""Seed 000 at Belle II: B+ -> K+ a, a -> N N, with one (1DV) or two (2DV) displaced N vertices.
+
+Wang, Zhang & Liu (2024). Rate eqs. (5) and (10):
+N_S = 2 N_{B+B-} Br(B+ -> K+ a) Br(a -> N N) eps_tracks eps_PID Br(N -> signal)^(1 or 2).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from detectors import belle2
+from detectors.scenario import Scenario, Variable
+from detectors.searches import DisplacedVertexSearch
+from physics.model import Parameter
+from physics.models.alp_hnl import AlpToHnl
+from physics.sources import b_mesons_from_upsilon4s
+
+__all__ = ["BELLE2_1DV", "BELLE2_2DV", "EPS_PID", "Belle2AlpHnl"]
+
+#: seed 000, eqs. (6)-(9): exactly one N decays in -40 < z < 120 cm, 10 < r < 80 cm
+BELLE2_1DV = DisplacedVertexSearch(
+    "1DV", "exactly_one", r_min=0.10, efficiency_r0=belle2.DV_EFFICIENCY_R0, final_state="1DV", **belle2.DV_VOLUME
+)
+#: seed 000, eqs. (11)-(13): both N decay in -40 < z < 120 cm, 1 < r < 80 cm
+BELLE2_2DV = DisplacedVertexSearch(
+    "2DV", "both", r_min=0.01, efficiency_r0=belle2.DV_EFFICIENCY_R0, final_state="2DV", **belle2.DV_VOLUME
+)
+#: Br(N -> signal) enters once for 1DV (eq. 5) and squared for 2DV (eq. 10)
+N_VERTICES = {"1DV": 1, "2DV": 2}
+#: seed 000, below eq. (5): flat particle-identification efficiency
+EPS_PID = 0.1
+
+LUMI = Parameter("lumi", "fb^-1", "integrated luminosity", 5e4, "rate", positive=True)
+
+
+class Belle2AlpHnl(Scenario):
+    name = "belle2-alp-hnl"
+    description = "B+ -> K+ a, a -> N N, N -> visible (|V_eN|^2) displaced at Belle II: 1DV and 2DV"
+    citation = "Z. S. Wang, Y. Zhang, W. Liu, Long-lived sterile neutrinos from an axionlike particle at Belle II (2024)"
+    statistic = "events-3"  # seed 000, section III: 3 signal events, 95% CL, no background
+    searches = (BELLE2_1DV, BELLE2_2DV)
+    llp_species = {"N1": "N", "N2": "N"}
+    extra_parameters = (LUMI,)
+    signal_factors = ("n_b", "br_production", "eps_pid", "br_signal")
+
+    def __init__(self):
+        self.model = model = AlpToHnl()
+        self.variables = (
+            # the 2 of eqs. (5), (10): B+ and B- both decay to K a
+            Variable("n_b", "1", "number of B+ and B- mesons, 2 N(B+B-)", ("lumi",),
+                     lambda lumi: 2 * belle2.n_bplus_bminus(lumi)),
+            Variable("br_production", "1", "Br(B+ -> K+ a) Br(a -> N N)", ("m_a", "g_bs"),
+                     lambda m_a, g_bs: model.br_production(m_a=m_a, g_bs=g_bs)),
+            Variable("eps_pid", "1", "particle-identification efficiency", (), lambda: np.float64(EPS_PID)),
+            Variable("br_signal", "1", "Br(N -> signal) to the power of the number of vertices", ("m_N",),
+                     lambda search, m_N: model.br_signal(m_N, search.final_state) ** N_VERTICES[search.label],
+                     per_search=True),
+            Variable("ctau_N", "m", "proper decay length of N", ("m_N", "V2"),
+                     lambda m_N, V2: model.ctau(m_N=m_N, V2=V2)["N"]),
+            Variable("ctau_a", "m", "proper decay length of the ALP", ("m_a", "m_N", "g_N"),
+                     lambda m_a, m_N, g_N: model.ctau_alp(m_a=m_a, m_N=m_N, g_N=g_N)),
+            Variable("allowed", "1", "kinematically open and prompt ALP (else masked: no signal)",
+                     ("m_a", "m_N", "g_N"), lambda m_a, m_N, g_N: model.allowed(m_a=m_a, m_N=m_N, g_N=g_N)),
+        )
+
+    def kinematically_open(self, *, m_a, m_N):
+        return bool(self.model.is_open(m_a=m_a, m_N=m_N))
+
+    def events(self, masses, n, rng):
+        b = b_mesons_from_upsilon4s(rng, n)
+        cm = self.model.decay(rng, b, m_a=masses["m_a"], m_N=masses["m_N"])
+        return cm.boosted(belle2.lab_boost())
