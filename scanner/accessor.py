@@ -1,0 +1,37 @@
+"""The ``.llp`` accessor on xarray Datasets opened from llpscan stores."""
+
+from __future__ import annotations
+
+import xarray as xr
+
+from scanner.query import store_level
+from scanner.boundaries import reach
+
+__all__ = ["LLPAccessor"]
+
+
+@xr.register_dataset_accessor("llp")
+class LLPAccessor:
+    """``ds.llp.reach(x="m_N", y="V2")``: lazy lower/upper boundaries of the excluded region."""
+
+    def __init__(self, ds: xr.Dataset):
+        self._ds = ds
+
+    @property
+    def level(self) -> float:
+        """The store's exclusion threshold in signal events."""
+        return store_level(self._ds, None)
+
+    def reach(self, x: str, y: str, *, search: str | None = None, level: float | None = None,
+              var: str = "n_signal") -> xr.Dataset:
+        """Dataset ``lower``/``upper`` (units of y) on every dim but y; lazy for dask input."""
+        da = self._ds[var]
+        if search is not None:
+            da = da.sel(search=search)
+        return reach(da.transpose(..., x, y), y, store_level(self._ds, level))
+
+    def plot(self, x: str, y: str, out, **kwargs):
+        """Write the reach figure to ``out``; see :func:`scanner.plot.plot_reach`."""
+        from scanner.plot import plot_reach
+
+        return plot_reach(self._ds, x, y, out, **kwargs)

@@ -1,0 +1,92 @@
+"""The Python API behind the CLI: run, open, describe, query, reach, plot."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import xarray as xr
+
+from scanner import accessor as _accessor  # noqa: F401  (registers ds.llp)
+from scanner.dataset import lazy_dataset
+from scanner.config import ScanConfig, load_config, resolve, validate
+from scanner.errors import ConfigError
+from scanner.query import query_point, reach_table, store_level, summary_rows
+from scanner.runner import RunReport, run_scan
+from scanner.store import local_path, open_scan, read_attrs, completeness
+
+__all__ = ["config_of", "build", "run", "open", "describe", "query", "reach_table", "summary_rows",
+           "plot_reach", "default_xy", "store_level", "RunReport"]
+
+
+def config_of(config) -> ScanConfig:
+    """A ScanConfig from a preset name, a TOML path, a dict or a ScanConfig."""
+    if isinstance(config, ScanConfig):
+        return config
+    if isinstance(config, dict):
+        return validate(config)
+    if isinstance(config, (str, os.PathLike)):
+        return load_config(os.fspath(config))
+    raise ConfigError(f"not a scan config: {config!r}")
+
+
+def build(config) -> xr.Dataset:
+    """The lazy Dataset of a scan (dask acceptance; compute it, or persist it with :func:`run`)."""
+    return lazy_dataset(resolve(config_of(config)))
+
+
+def run(config, store=None, *, resume=False, overwrite=False, workers=None, scheduler=None,
+        progress=True) -> RunReport:
+    """Run a scan into a zarr store; returns a report (``.store``, timing, evaluation rate)."""
+    return run_scan(config_of(config), store, resume=resume, overwrite=overwrite, workers=workers,
+                    scheduler=scheduler, progress=progress)
+
+
+def open(store, *, allow_partial: bool = False) -> xr.Dataset:  # noqa: A001 - mirrors xarray.open_*
+    """A stored scan as an xarray Dataset of dask arrays, with ``n_signal`` derived lazily."""
+    return open_scan(store, allow_partial=allow_partial)
+
+
+def default_xy(ds: xr.Dataset) -> tuple[str, str]:
+    """The preset's plot axes, else the last mass axis against the first lifetime axis."""
+    cfg = json.loads(ds.attrs["config"])
+    plot = cfg.get("plot") or {}
+    axes = [d for d in ds.dims if d in ds.coords and d != "search" and not d.endswith("_block") and d != "block"]
+    x = plot.get("x") or next((a for a in reversed(axes) if ds[a].attrs.get("kind") == "mass"), axes[0])
+    y = plot.get("y") or next((a for a in axes if ds[a].attrs.get("kind") == "lifetime"), axes[-1])
+    return x, y
+
+
+def describe(store) -> dict:
+    """What ``llpscan info`` prints, as a dict."""
+    path = local_path(store)
+    attrs = read_attrs(path)
+    done, total = completeness(path)
+    ds = xr.open_zarr(path, consolidated=False, chunks={})
+    axes = {str(d): {"size": int(ds.sizes[d]), "min": float(ds[d].min()), "max": float(ds[d].max()),
+                     "units": ds[d].attrs.get("units", "")}
+            for d in ds.dims if d in ds.coords and ds[d].dtype.kind == "f"}
+    fixed = {str(c): {"value": float(ds[c]), "units": ds[c].attrs.get("units", "")}
+             for c in ds.coords if ds[c].ndim == 0}
+    variables = {str(n): {"dims": [str(d) for d in v.dims], "units": v.attrs.get("units", ""),
+                          "long_name": v.attrs.get("long_name", "")} for n, v in ds.data_vars.items()}
+    variables["n_signal"] = {"dims": ["(derived on open)"], "units": "events",
+                             "long_name": "product of " + " x ".join(json.loads(attrs["signal_factors"])) + " x acceptance"}
+    prov = {k: attrs[k] for k in ("created", "config_hash", "seed", "events_per_mass_point", "citation")}
+    prov.update(json.loads(attrs["versions"]))
+    return {"store": str(path), "scenario": attrs["scenario"], "description": attrs["description"],
+            "statistic": attrs["statistic"], "blocks_done": done, "blocks_total": total,
+            "complete": done == total, "axes": axes, "searches": [str(s) for s in ds["search"].values],
+            "fixed": fixed, "variables": variables, "provenance": prov, "config": json.loads(attrs["config"])}
+
+
+def plot_reach(ds: xr.Dataset, x: str, y: str, out, **kwargs):
+    """Write the reach figure (see :func:`scanner.plot.plot_reach`); imports matplotlib on use."""
+    from scanner.plot import plot_reach as _plot
+
+    return _plot(ds, x, y, out, **kwargs)
+
+
+def query(store, sel: dict[str, str]) -> dict:
+    """Every variable at the grid point nearest to ``sel``."""
+    return query_point(open_scan(store), sel)

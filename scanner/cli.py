@@ -1,0 +1,210 @@
+"""The ``llpscan`` command line (click). Every user error is one line on stderr and exit status 2."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+
+import click
+
+from scanner.config import load_config, parse_values, preset_names, validate
+from scanner.errors import ConfigError, LLPScanError
+
+__all__ = ["cli", "main"]
+
+
+def _pairs(items, option: str) -> dict[str, str]:
+    out = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise ConfigError(f"{option} {item!r}: expected NAME=VALUE")
+        out[name.strip()] = value.strip()
+    return out
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="llpscan")
+def cli():
+    """llpscan: long-lived-particle reach scans on dask, stored in zarr."""
+
+
+@cli.command()
+def presets():
+    """List the shipped scan presets, one line each."""
+    for name in preset_names():
+        cfg = load_config(name)
+        click.echo(f"{name:28s} {cfg.description}")
+
+
+@cli.command()
+@click.argument("preset")
+@click.option("--out", "out", default=None, help="store path (default: PRESET.zarr)")
+@click.option("--axis", "axes", multiple=True, metavar="NAME=VALUES", help="1,2,3 | lin:a:b:n | log:a:b:n")
+@click.option("--events", type=int, default=None, help="Monte-Carlo events per mass point")
+@click.option("--seed", type=int, default=None)
+@click.option("--chunks", "chunks", multiple=True, metavar="NAME=SIZE", help="block size along a mass axis")
+@click.option("--workers", type=int, default=None, help="start a LocalCluster of N worker processes")
+@click.option("--scheduler", default=None, help="address of an existing dask scheduler")
+@click.option("--resume", is_flag=True, help="compute only the blocks the store lacks")
+@click.option("--overwrite", is_flag=True, help="replace an existing store")
+@click.option("--plot", "plot_path", default=None, help="reach figure (default: next to the store, .png)")
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def run(preset, out, axes, events, seed, chunks, workers, scheduler, resume, overwrite, plot_path, quiet):
+    """Run PRESET (a preset name or a TOML file) into a zarr store, print the reach, plot it."""
+    if workers is not None and scheduler is not None:
+        raise ConfigError("--workers and --scheduler exclude each other")
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers {workers}: need at least 1")
+    cfg = load_config(preset)
+    data = cfg.model_dump()
+    for name, spec in _pairs(axes, "--axis").items():
+        data["axes"][name] = parse_values(spec, f"--axis {name}")
+        data["params"].pop(name, None)
+    for name, size in _pairs(chunks, "--chunks").items():
+        try:
+            data["chunks"][name] = int(size)
+        except ValueError:
+            raise ConfigError(f"--chunks {name}={size}: SIZE must be a whole number") from None
+    if events is not None:
+        data["events"] = events
+    if seed is not None:
+        data["seed"] = seed
+    cfg = validate(data, "command line")
+    store = out or f"{preset.removesuffix('.toml').split('/')[-1]}.zarr"
+    from scanner import api
+
+    report = api.run(cfg, store, resume=resume, overwrite=overwrite, workers=workers, scheduler=scheduler,
+                     progress=not quiet)
+    click.echo(f"store: {report.store}  ({report.blocks_run} of {report.blocks_total} blocks computed in "
+               f"{report.wall_seconds:.1f} s, {report.rate:.3g} decay-probability evaluations/s)")
+    ds = api.open(report.store)
+    x, y = api.default_xy(ds)
+    click.echo(f"reach ({ds.attrs['statistic']}: n_signal >= {api.store_level(ds, None):g}) in {y} per {x}:")
+    for row in api.summary_rows(ds, x, y):
+        click.echo("  " + "  ".join(f"{k}={_fmt(v)}" for k, v in row.items()))
+    path = api.plot_reach(ds, x, y, plot_path or str(report.store).removesuffix(".zarr") + ".png")
+    click.echo(f"plot: {path}")
+
+
+def _fmt(v):
+    if v is None:
+        return "none"
+    if isinstance(v, float):
+        return f"{v:.6g}"
+    return str(v)
+
+
+@cli.command()
+@click.argument("store")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+def info(store, fmt):
+    """Axes, variables with units, provenance and completeness of a stored scan."""
+    from scanner import api
+
+    summary = api.describe(store)
+    if fmt == "json":
+        click.echo(json.dumps(summary, indent=2))
+        return
+    click.echo(f"store      {summary['store']}")
+    click.echo(f"scenario   {summary['scenario']}: {summary['description']}")
+    click.echo(f"complete   {summary['blocks_done']}/{summary['blocks_total']} blocks"
+               + ("" if summary["complete"] else "  (PARTIAL: finish with --resume)"))
+    click.echo(f"statistic  {summary['statistic']}")
+    click.echo("axes")
+    for name, a in summary["axes"].items():
+        click.echo(f"  {name:10s} {a['size']:5d} values {a['min']:.4g} .. {a['max']:.4g} [{a['units']}]")
+    click.echo("fixed")
+    for name, a in summary["fixed"].items():
+        click.echo(f"  {name:10s} {_fmt(a['value'])} [{a['units']}]")
+    click.echo("variables")
+    for name, v in summary["variables"].items():
+        click.echo(f"  {name:15s} ({', '.join(v['dims'])}) [{v['units']}] {v['long_name']}")
+    click.echo("provenance")
+    for k, v in summary["provenance"].items():
+        click.echo(f"  {k:22s} {v}")
+
+
+@cli.command()
+@click.argument("store")
+@click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE", help="nearest grid point")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
+def query(store, sel, fmt):
+    """Every variable at one point of a stored scan (nearest grid point), as JSON."""
+    from scanner import api
+
+    click.echo(json.dumps(api.query(store, _pairs(sel, "--sel")), indent=1))
+
+
+@cli.command()
+@click.argument("store")
+@click.option("--x", "x", required=True)
+@click.option("--y", "y", required=True)
+@click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE")
+@click.option("--search", default=None, help="search label (default: the store's first)")
+@click.option("--level", type=float, default=None, help="n_signal threshold (default: the store's statistic)")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+def reach(store, x, y, sel, search, level, fmt):
+    """For every x, the lower and upper boundary in y of the region where n_signal >= level."""
+    from scanner import api
+
+    table = api.reach_table(api.open(store), x, y, _pairs(sel, "--sel"), search, level)
+    if fmt == "json":
+        click.echo(json.dumps(table, indent=1))
+        return
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow([x, "lower", "upper"])
+    for r in table["rows"]:
+        w.writerow([r[x], "" if r["lower"] is None else r["lower"], "" if r["upper"] is None else r["upper"]])
+    click.echo(buf.getvalue(), nl=False)
+
+
+@cli.command()
+@click.argument("store")
+@click.option("--x", "x", default=None)
+@click.option("--y", "y", default=None)
+@click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE")
+@click.option("--search", "searches", multiple=True, help="searches to draw (default: all)")
+@click.option("--level", type=float, default=None)
+@click.option("--out", "out", default=None, help="figure path (default: STORE with .png)")
+def plot(store, x, y, sel, searches, level, out):
+    """Draw the reach contours of a stored scan."""
+    from scanner import api
+
+    ds = api.open(store)
+    dx, dy = api.default_xy(ds)
+    path = api.plot_reach(ds, x or dx, y or dy, out or str(store).rstrip("/").removesuffix(".zarr") + ".png",
+                          sel=_pairs(sel, "--sel"), searches=list(searches) or None, level=level)
+    click.echo(f"plot: {path}")
+
+
+def main(argv=None) -> int:
+    """Entry point: run the CLI; print user errors as one line and return 2."""
+    try:
+        cli.main(args=argv, prog_name="llpscan", standalone_mode=False)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.exceptions.Abort:
+        click.echo("llpscan: interrupted", err=True)
+        return 130
+    except click.exceptions.UsageError as e:
+        msg = e.format_message().replace("\n", " ")
+        click.echo(f"llpscan: error: {msg}", err=True)
+        return 2
+    except click.exceptions.ClickException as e:
+        click.echo(f"llpscan: error: {e.format_message()}", err=True)
+        return 2
+    except LLPScanError as e:
+        click.echo(f"llpscan: error: {e}", err=True)
+        return 2
+    except KeyboardInterrupt:
+        click.echo("llpscan: interrupted", err=True)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

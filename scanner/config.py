@@ -1,0 +1,209 @@
+"""Scan configuration: presets, TOML files and command-line overrides, validated before any work.
+
+A config names a scenario, the axes (parameter -> values), fixed parameters, the searches, the
+number of events per mass point and the seed. :func:`resolve` checks it against the scenario and
+returns a :class:`Scan` with every parameter either an axis or a fixed value.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from detectors.scenario import Scenario
+from detectors.scenarios import SCENARIOS, get_scenario
+from scanner.errors import ConfigError
+
+__all__ = ["ScanConfig", "Scan", "parse_values", "load_config", "preset_names", "resolve"]
+
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+def parse_values(spec, name: str = "axis") -> list[float]:
+    """Axis values from ``1,2,3``, ``lin:START:STOP:NUM`` or ``log:START:STOP:NUM`` (or a list).
+
+    ``log`` spaces NUM values evenly in log between START and STOP (both > 0), like geomspace.
+
+    >>> parse_values("log:1e-2:1:3")
+    [0.01, 0.1, 1.0]
+    """
+    if isinstance(spec, (int, float)) and not isinstance(spec, bool):
+        return [float(spec)]
+    if isinstance(spec, (list, tuple)):
+        try:
+            return [float(v) for v in spec]
+        except (TypeError, ValueError):
+            raise ConfigError(f"{name}: values must be numbers, got {list(spec)!r}") from None
+    text = str(spec).strip()
+    usage = f"{name}={text!r}: malformed VALUES; use a comma list (4.2,4.7), lin:START:STOP:NUM or log:START:STOP:NUM"
+    m = re.fullmatch(rf"(lin|log):({_NUM}):({_NUM}):(\d+)", text)
+    if m:
+        kind, start, stop, num = m.group(1), float(m.group(2)), float(m.group(3)), int(m.group(4))
+        if num < 1:
+            raise ConfigError(f"{name}={text!r}: NUM must be at least 1")
+        if kind == "lin":
+            return [float(v) for v in np.linspace(start, stop, num)]
+        if start <= 0 or stop <= 0:
+            raise ConfigError(f"{name}={text!r}: log spacing needs START > 0 and STOP > 0")
+        return [float(v) for v in np.geomspace(start, stop, num)]
+    if text == "":
+        raise ConfigError(f"{name}: empty list of values")
+    if re.fullmatch(rf"{_NUM}(\s*,\s*{_NUM})*", text):
+        return [float(v) for v in text.split(",")]
+    raise ConfigError(usage)
+
+
+class PlotConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    x: str | None = None
+    y: str | None = None
+
+
+class ScanConfig(BaseModel):
+    """A scan as written in a preset or TOML file (validated by pydantic)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    scenario: str
+    description: str = ""
+    axes: dict[str, list[float]] = Field(default_factory=dict)
+    params: dict[str, float] = Field(default_factory=dict)
+    searches: list[str] | None = None
+    events: int = Field(100_000, ge=2, le=100_000_000)
+    seed: int = Field(0, ge=0, lt=2**63)
+    chunks: dict[str, int] = Field(default_factory=dict)
+    plot: PlotConfig = Field(default_factory=PlotConfig)
+
+    @field_validator("axes", mode="before")
+    @classmethod
+    def _parse_axes(cls, v):
+        if not isinstance(v, dict):
+            raise ValueError("axes must be a table of NAME = VALUES")
+        return {k: parse_values(spec, k) for k, spec in v.items()}
+
+
+def _pydantic_message(err: ValidationError, source: str) -> str:
+    e = err.errors()[0]
+    where = ".".join(str(p) for p in e["loc"]) or "config"
+    if e["type"] == "extra_forbidden":
+        return f"{source}: unknown key {where!r}"
+    value = e.get("input")
+    return f"{source}: {where}={value!r}: {e['msg']}"
+
+
+def preset_names() -> list[str]:
+    """Names of the shipped presets."""
+    files = resources.files("scanner") / "presets"
+    return sorted(p.name[: -len(".toml")] for p in files.iterdir() if p.name.endswith(".toml"))
+
+
+def load_config(name_or_path: str) -> ScanConfig:
+    """The config of a preset name or of a TOML file path."""
+    path = Path(name_or_path)
+    if name_or_path in preset_names():
+        text = (resources.files("scanner") / "presets" / f"{name_or_path}.toml").read_text()
+        source = f"preset {name_or_path}"
+    elif path.suffix == ".toml" or path.exists():
+        if not path.is_file():
+            raise ConfigError(f"config file {name_or_path!r} does not exist")
+        text = path.read_text()
+        source = str(path)
+    else:
+        raise ConfigError(f"unknown preset {name_or_path!r}; presets: {', '.join(preset_names())} (or a .toml file)")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{source}: not valid TOML: {e}") from None
+    return validate(data, source)
+
+
+def validate(data: dict, source: str = "config") -> ScanConfig:
+    try:
+        return ScanConfig.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_pydantic_message(e, source)) from None
+
+
+@dataclass(frozen=True)
+class Scan:
+    """A resolved scan: every parameter of the scenario is an axis or a fixed value."""
+
+    config: ScanConfig
+    scenario: Scenario
+    axes: dict[str, np.ndarray]
+    fixed: dict[str, float]
+    searches: tuple[str, ...]
+
+    @property
+    def mass_axes(self) -> tuple[str, ...]:
+        return tuple(n for n in self.axes if n in self.scenario.names("mass"))
+
+    @property
+    def lifetime_axes(self) -> tuple[str, ...]:
+        return tuple(n for n in self.axes if n in self.scenario.names("lifetime"))
+
+    def canonical(self) -> dict:
+        """What determines the stored numbers (not chunking, paths or backends)."""
+        return {
+            "scenario": self.config.scenario,
+            "axes": {k: [float(x) for x in v] for k, v in self.axes.items()},
+            "fixed": dict(sorted(self.fixed.items())),
+            "searches": list(self.searches),
+            "events": self.config.events,
+            "seed": self.config.seed,
+        }
+
+    def hash(self) -> str:
+        return hashlib.sha256(json.dumps(self.canonical(), sort_keys=True).encode()).hexdigest()
+
+
+def resolve(config: ScanConfig) -> Scan:
+    """Check ``config`` against its scenario; every problem is a one-line :class:`ConfigError`."""
+    if config.scenario not in SCENARIOS:
+        raise ConfigError(f"unknown scenario {config.scenario!r}; known: {', '.join(sorted(SCENARIOS))}")
+    scenario = get_scenario(config.scenario)
+    known = [p.name for p in scenario.parameters]
+    axes: dict[str, np.ndarray] = {}
+    for name, values in config.axes.items():
+        if name not in known:
+            raise ConfigError(f"unknown axis {name!r} for {scenario.name}; parameters: {', '.join(known)}")
+        problem = scenario.parameter(name).check(values)
+        if problem:
+            raise ConfigError(problem)
+        v = np.asarray(values, dtype=float)
+        if np.unique(v).size != v.size:
+            raise ConfigError(f"{name}: repeated values in the axis")
+        axes[name] = np.sort(v)
+    fixed: dict[str, float] = {}
+    for name, value in config.params.items():
+        if name not in known:
+            raise ConfigError(f"unknown parameter {name!r} for {scenario.name}; parameters: {', '.join(known)}")
+    for p in scenario.parameters:
+        if p.name in axes:
+            continue
+        value = float(config.params.get(p.name, p.default))
+        problem = p.check([value])
+        if problem:
+            raise ConfigError(problem)
+        fixed[p.name] = value
+    labels = [s.label for s in scenario.searches]
+    searches = tuple(config.searches) if config.searches is not None else tuple(labels)
+    for s in searches:
+        if s not in labels:
+            raise ConfigError(f"unknown search {s!r} for {scenario.name}; searches: {', '.join(labels)}")
+    if not searches:
+        raise ConfigError("no search selected")
+    for name, size in config.chunks.items():
+        if name not in axes:
+            raise ConfigError(f"--chunks {name}={size}: {name!r} is not an axis of this scan ({', '.join(axes)})")
+        if size < 1:
+            raise ConfigError(f"--chunks {name}={size}: chunk size must be at least 1")
+    return Scan(config=config, scenario=scenario, axes=axes, fixed=fixed, searches=searches)

@@ -1,0 +1,77 @@
+"""The lazy xarray Dataset of a scan: coordinates with units, cheap variables, dask acceptance."""
+
+from __future__ import annotations
+
+import dask
+import dask.array as da
+import numpy as np
+import xarray as xr
+
+from scanner.config import Scan
+from scanner.grid import acceptance_dims, block_chunks, block_grid, block_slices, variable_values
+from scanner.tasks import compute_block_from_json
+
+__all__ = ["coordinates", "cheap_variables", "lazy_dataset", "done_dims"]
+
+
+def coordinates(scan: Scan) -> dict[str, xr.DataArray]:
+    """Axes as 1-D coordinates and fixed parameters as scalar coordinates, all with ``units``."""
+    coords = {}
+    for p in scan.scenario.parameters:
+        attrs = {"units": p.units, "long_name": p.description, "kind": p.kind}
+        if p.name in scan.axes:
+            coords[p.name] = xr.DataArray(scan.axes[p.name], dims=(p.name,), attrs=attrs)
+        else:
+            coords[p.name] = xr.DataArray(scan.fixed[p.name], attrs=attrs)
+    coords["search"] = xr.DataArray(np.array(scan.searches, dtype=object), dims=("search",),
+                                    attrs={"units": "1", "long_name": "search label"})
+    return coords
+
+
+def cheap_variables(scan: Scan) -> dict[str, xr.DataArray]:
+    out = {}
+    for v in scan.scenario.variables:
+        dims, values = variable_values(scan, v)
+        out[v.name] = xr.DataArray(values, dims=dims, attrs={"units": v.units, "long_name": v.description})
+    return out
+
+
+def done_dims(scan: Scan) -> tuple[str, ...]:
+    return tuple(f"{a}_block" for a in scan.mass_axes) or ("block",)
+
+
+def _acceptance_arrays(scan: Scan):
+    """Two dask arrays (acceptance, error) whose blocks each call :func:`compute_block` once."""
+    text = scan.config.model_dump_json()
+    grid = block_grid(scan)
+    life = tuple(len(scan.axes[a]) for a in scan.lifetime_axes)
+    # one block along search and lifetime dims, so the nesting of da.block matches every dim
+    nest = (1, *grid, *(1 for _ in life))
+    means = np.empty(nest, dtype=object)
+    errs = np.empty(nest, dtype=object)
+    for index in np.ndindex(*grid):
+        shape = (len(scan.searches), *(s.stop - s.start for s in block_slices(scan, index)), *life)
+        pair = dask.delayed(compute_block_from_json, pure=True, nout=2)(text, index)
+        at = (0, *index, *(0 for _ in life))
+        means[at] = da.from_delayed(pair[0], shape, dtype=float)
+        errs[at] = da.from_delayed(pair[1], shape, dtype=float)
+    return da.block(means.tolist()), da.block(errs.tolist())
+
+
+def lazy_dataset(scan: Scan) -> xr.Dataset:
+    """The whole scan as an xarray Dataset; ``acceptance`` and ``acceptance_err`` are dask arrays
+    (nothing runs until they are computed), everything else is cheap and eager."""
+    mean, err = _acceptance_arrays(scan)
+    dims = acceptance_dims(scan)
+    ds = xr.Dataset(coords=coordinates(scan))
+    ds["acceptance"] = xr.DataArray(mean, dims=dims, attrs={"units": "1", "long_name": "detector acceptance (MC mean)"})
+    ds["acceptance_err"] = xr.DataArray(err, dims=dims, attrs={"units": "1", "long_name": "Monte-Carlo standard error of acceptance"})
+    for name, var in cheap_variables(scan).items():
+        ds[name] = var
+    ds.attrs.update(
+        scenario=scan.scenario.name,
+        statistic=scan.scenario.statistic,
+        signal_factors=list(scan.scenario.signal_factors),
+        chunks=block_chunks(scan),
+    )
+    return ds

@@ -1,0 +1,97 @@
+"""Reach plots: contours of n_signal at the exclusion level in (x, y), log y, as in the papers.
+
+Contour lines come from contourpy on (x, log10 y); each search gets a colour and each value of the
+remaining axes (e.g. ``m_a``) a line style, like seed 000's Fig. 3.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import contourpy
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import xarray as xr  # noqa: E402
+
+from scanner.query import select, store_level  # noqa: E402
+
+__all__ = ["contour_lines", "plot_reach"]
+
+_COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown"]
+_STYLES = ["--", "-.", ":", "-", (0, (5, 1, 1, 1, 1, 1))]
+
+_LABELS = {"m_N": r"$m_N$ [GeV]", "V2": r"$|V_{eN}|^2$", "m_a": r"$m_a$ [GeV]"}
+
+
+def contour_lines(n: xr.DataArray, x: str, y: str, level: float, mask: xr.DataArray | None = None) -> list[np.ndarray]:
+    """Polylines (k, 2) in (x, y) where ``n`` (dims x, y) crosses ``level``; y interpolated in log.
+
+    Points where ``mask`` is true (kinematically closed) are left out, so a contour ends at the
+    last open grid point instead of being interpolated into the closed region.
+    """
+    z = np.nan_to_num(n.transpose(y, x).values.astype(float), nan=0.0)
+    if mask is not None:
+        z = np.ma.masked_array(z, mask=_expand(mask, x, y, z.shape))
+    gen = contourpy.contour_generator(x=n[x].values, y=np.log10(n[y].values), z=z, line_type="Separate")
+    return [np.column_stack([seg[:, 0], 10 ** seg[:, 1]]) for seg in gen.lines(level)]
+
+
+def _expand(mask: xr.DataArray, x: str, y: str, shape) -> np.ndarray:
+    """``mask`` with dims among (x, y) as a (ny, nx) boolean array."""
+    m = mask
+    for d in (y, x):
+        if d not in m.dims:
+            m = m.expand_dims(d)
+    return np.broadcast_to(m.transpose(y, x).values, shape)
+
+
+def _label(name: str, ds: xr.Dataset) -> str:
+    if name in _LABELS:
+        return _LABELS[name]
+    units = ds[name].attrs.get("units", "") if name in ds else ""
+    return f"{name} [{units}]" if units and units != "1" else name
+
+
+def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | None = None,
+               searches: list[str] | None = None, level: float | None = None, title: str | None = None) -> Path:
+    """Write the reach figure of ``ds`` (an opened store) to ``out`` (PNG/PDF) and return its path."""
+    sub = select(ds, sel or {})
+    lvl = store_level(ds, level)
+    labels = searches or [str(s) for s in sub["search"].values]
+    n_all = sub["n_signal"]
+    others = [d for d in n_all.dims if d not in (x, y, "search") and n_all.sizes[d] > 1]
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)
+    combos = list(itertools.product(*(n_all[d].values for d in others)))
+    for (k, label), (j, combo) in itertools.product(enumerate(labels), enumerate(combos)):
+        n = n_all.sel(search=label, **dict(zip(others, combo))).squeeze(drop=True).compute()
+        name = ", ".join([label] + [f"{d} = {v:g} {ds[d].attrs.get('units', '')}".rstrip() for d, v in zip(others, combo)])
+        closed = None
+        if "allowed" in sub:
+            allowed = sub["allowed"].sel({d: v for d, v in zip(others, combo) if d in sub["allowed"].dims})
+            closed = (allowed == 0).squeeze(drop=True).compute()
+        lines = contour_lines(n, x, y, lvl, closed)
+        for i, seg in enumerate(lines):
+            ax.plot(seg[:, 0], seg[:, 1], color=_COLOURS[k % len(_COLOURS)], ls=_STYLES[j % len(_STYLES)],
+                    label=name if i == 0 else None)
+    ax.set_yscale("log")
+    ax.set_xlabel(_label(x, ds))
+    ax.set_ylabel(_label(y, ds))
+    ax.set_xlim(float(ds[x].min()), float(ds[x].max()))
+    ax.set_ylim(float(ds[y].min()), float(ds[y].max()))
+    fixed = [f"{c} = {float(sub[c]):g} {sub[c].attrs.get('units', '')}".rstrip()
+             for c in sub.coords if sub[c].ndim == 0 and c not in (x, y, "search") and sub[c].dtype.kind == "f"]
+    ax.set_title(title or f"{ds.attrs.get('scenario', '')}: n_signal >= {lvl:g}", fontsize=10)
+    if fixed:
+        ax.text(0.02, 0.02, "\n".join(fixed), transform=ax.transAxes, fontsize=7, va="bottom")
+    if ax.get_legend_handles_labels()[0]:
+        ax.legend(fontsize=8, loc="upper right")
+    else:
+        ax.text(0.5, 0.5, "no reach at this level", transform=ax.transAxes, ha="center")
+    out = Path(out)
+    fig.savefig(out, dpi=150)
+    plt.close(fig)
+    return out

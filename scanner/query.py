@@ -1,0 +1,120 @@
+"""Reading a stored scan: point queries, reach tables and the run summary (what the CLI prints)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import xarray as xr
+
+from scanner.errors import ConfigError
+from scanner.boundaries import reach
+from scanner.stats import threshold
+
+__all__ = ["select", "query_point", "reach_table", "summary_rows", "store_level"]
+
+
+def _nearest(ds: xr.Dataset, name: str, value: str):
+    if name not in ds.coords:
+        raise ConfigError(f"--sel {name}={value}: {name!r} is not a coordinate of this store ({', '.join(map(str, ds.dims))})")
+    coord = ds[name]
+    if coord.ndim == 0:
+        return None
+    if coord.dtype.kind in "US":
+        if value not in coord.values:
+            raise ConfigError(f"--sel {name}={value}: allowed values: {', '.join(map(str, coord.values))}")
+        return value
+    try:
+        v = float(value)
+    except ValueError:
+        raise ConfigError(f"--sel {name}={value}: not a number") from None
+    return coord.values[int(np.argmin(np.abs(coord.values - v)))]
+
+
+def select(ds: xr.Dataset, sel: dict[str, str]) -> xr.Dataset:
+    """``ds`` at the grid points nearest to ``sel`` (strings from the command line)."""
+    picks = {}
+    for name, value in sel.items():
+        v = _nearest(ds, name, value)
+        if v is not None:
+            picks[name] = v
+    return ds.sel(picks)
+
+
+def _clean(v):
+    if isinstance(v, np.ndarray):
+        return [_clean(x) for x in v]
+    if isinstance(v, (np.floating, float)):
+        return None if math.isnan(v) else float(v)
+    if isinstance(v, (np.integer,)):
+        return int(v)
+    if isinstance(v, (np.str_, str)):
+        return str(v)
+    if isinstance(v, (list, tuple)):
+        return [_clean(x) for x in v]
+    return v
+
+
+def query_point(ds: xr.Dataset, sel: dict[str, str]) -> dict:
+    """{"coords": {...}, "values": {variable: number or nested list}} at the nearest grid point."""
+    point = select(ds, sel)
+    coords = {str(k): _clean(np.asarray(c.values)[()]) if c.ndim == 0 else _clean(c.values) for k, c in point.coords.items()}
+    values = {}
+    for name, var in point.data_vars.items():
+        if name == "done":
+            continue
+        values[str(name)] = _clean(np.asarray(var.values)[()] if var.ndim == 0 else var.values)
+    return {"coords": coords, "values": values}
+
+
+def store_level(ds: xr.Dataset, level: float | None) -> float:
+    if level is not None:
+        return float(level)
+    return float(threshold(ds.attrs.get("statistic", "events-3")))
+
+
+def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str | None, level: float | None) -> dict:
+    """The reach JSON object: for every x the lower and upper boundary in y (None where none)."""
+    for name in (x, y):
+        if name not in ds.dims:
+            raise ConfigError(f"{name!r} is not an axis of this store; axes: {', '.join(d for d in ds.dims if d != 'search')}")
+    labels = [str(s) for s in ds["search"].values]
+    search = search if search is not None else labels[0]
+    if search not in labels:
+        raise ConfigError(f"unknown search {search!r}; searches in this store: {', '.join(labels)}")
+    sub = select(ds, sel).sel(search=search)
+    lvl = store_level(ds, level)
+    n = sub["n_signal"]
+    extra = [d for d in n.dims if d not in (x, y)]
+    extra = [d for d in extra if n.sizes[d] > 1]
+    if extra:
+        raise ConfigError("select a value of " + ", ".join(
+            f"{d} ({', '.join(f'{v:g}' for v in n[d].values)})" for d in extra) + " with --sel NAME=VALUE")
+    n = n.squeeze(drop=True) if n.ndim > 2 else n
+    r = reach(n.transpose(x, y), y, lvl).compute()
+    rows = [{x: float(xv), "lower": _clean(lo), "upper": _clean(up)}
+            for xv, lo, up in zip(r[x].values, r["lower"].values, r["upper"].values)]
+    used = {k: _clean(np.asarray(sub[k].values)[()]) for k in sel if k in sub.coords}
+    return {"x": x, "y": y, "level": lvl, "search": search, "sel": used, "rows": rows}
+
+
+def summary_rows(ds: xr.Dataset, x: str, y: str, level: float | None = None) -> list[dict]:
+    """Per combination of the other axes and per search: x range reached and the smallest y."""
+    lvl = store_level(ds, level)
+    n = ds["n_signal"]
+    r = reach(n.transpose(..., x, y), y, lvl).compute()
+    others = [d for d in r["lower"].dims if d != x]
+    rows = []
+    stacked = r.stack(_point=others) if others else r.expand_dims(_point=[0])
+    for i in range(stacked.sizes["_point"]):
+        pt = stacked.isel(_point=i)
+        lo = pt["lower"].values
+        ok = ~np.isnan(lo)
+        label = {d: _clean(np.asarray(pt[d].values)[()]) for d in others}
+        if ok.any():
+            xs = pt[x].values[ok]
+            rows.append({**label, f"{x}_min": float(xs.min()), f"{x}_max": float(xs.max()),
+                         f"{y}_min": float(np.nanmin(lo)), f"{x}_at_{y}_min": float(pt[x].values[np.nanargmin(lo)])})
+        else:
+            rows.append({**label, f"{x}_min": None, f"{x}_max": None, f"{y}_min": None, f"{x}_at_{y}_min": None})
+    return rows

@@ -1,0 +1,195 @@
+"""The zarr store of a scan: layout, provenance, the done mask, the writer's lease, and opening.
+
+Layout (one zarr v3 group): coordinates with ``units``; ``acceptance`` and ``acceptance_err`` on
+``(search, *mass axes, *lifetime axes)``, one zarr chunk per block, NaN until written; the cheap
+variables of the scenario; ``done`` (uint8, one chunk per block) set by the same task after it
+wrote the block's data. Attrs hold the provenance (``llpscan`` version, the config JSON and its
+hash, seed, events per mass point, library versions, creation time, statistic, signal factors).
+Derived quantities (``n_signal``) are not stored: :func:`open_scan` computes them lazily.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import sys
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import xarray as xr
+
+from scanner.dataset import cheap_variables, coordinates, done_dims
+from scanner.config import Scan
+from scanner.errors import StoreError, StoreIncomplete, StoreLocked
+from scanner.grid import acceptance_dims, block_chunks, block_grid
+
+__all__ = ["create_store", "read_attrs", "lease", "open_scan", "completeness", "local_path"]
+
+FORMAT = "llpscan-store-1"
+_LIBS = ("numpy", "scipy", "dask", "distributed", "xarray", "zarr", "numba", "particle")
+
+
+def local_path(store: str | os.PathLike) -> Path:
+    """A local store as a plain path (zarr's LocalStore writes atomically; ``file://`` does not)."""
+    text = os.fspath(store)
+    if text.startswith("file://"):
+        text = text[len("file://"):]
+    elif "://" in text:
+        raise StoreError(f"{text}: only local stores are supported so far (no fsspec URLs)")
+    return Path(text)
+
+
+def _versions() -> dict[str, str]:
+    out = {"python": sys.version.split()[0]}
+    for lib in ("llpscan", *_LIBS):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            out[lib] = metadata.version(lib)
+    return out
+
+
+def read_attrs(path: Path) -> dict:
+    """The group attrs of an llpscan store; StoreError if ``path`` is not one."""
+    meta = path / "zarr.json"
+    if not path.exists():
+        raise StoreError(f"{path}: no such store")
+    if not meta.is_file():
+        raise StoreError(f"{path}: not an llpscan store (no zarr.json)")
+    try:
+        attrs = json.loads(meta.read_text()).get("attributes", {})
+    except (OSError, ValueError):
+        raise StoreError(f"{path}: not an llpscan store (unreadable zarr.json)") from None
+    if attrs.get("llpscan_format") != FORMAT:
+        raise StoreError(f"{path}: not an llpscan store (zarr group without llpscan provenance)")
+    return attrs
+
+
+def _template(scan: Scan) -> xr.Dataset:
+    import dask.array as da
+
+    chunks = block_chunks(scan)
+    dims = acceptance_dims(scan)
+    shape = tuple(len(scan.searches) if d == "search" else len(scan.axes[d]) for d in dims)
+    chunk_shape = tuple(chunks.get(d, n) for d, n in zip(dims, shape))
+    ds = xr.Dataset(coords=coordinates(scan))
+    for name, long in (("acceptance", "detector acceptance (MC mean)"),
+                       ("acceptance_err", "Monte-Carlo standard error of acceptance")):
+        ds[name] = xr.DataArray(da.full(shape, np.nan, chunks=chunk_shape), dims=dims,
+                                attrs={"units": "1", "long_name": long})
+    for name, var in cheap_variables(scan).items():
+        ds[name] = var.astype(np.uint8) if var.dtype == bool else var
+    ds["done"] = xr.DataArray(np.zeros(block_grid(scan) or (1,), dtype=np.uint8), dims=done_dims(scan),
+                              attrs={"units": "1", "long_name": "1 where the block's acceptance is written"})
+    cfg = scan.config.model_dump(mode="json")
+    ds.attrs.update(
+        llpscan_format=FORMAT,
+        scenario=scan.scenario.name,
+        description=scan.config.description or scan.scenario.description,
+        citation=scan.scenario.citation,
+        config=json.dumps(cfg, sort_keys=True),
+        config_hash=scan.hash(),
+        seed=scan.config.seed,
+        events_per_mass_point=scan.config.events,
+        statistic=scan.scenario.statistic,
+        signal_factors=json.dumps(list(scan.scenario.signal_factors)),
+        block_chunks=json.dumps(chunks),
+        mass_axes=json.dumps(list(scan.mass_axes)),
+        versions=json.dumps(_versions()),
+        created=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    )
+    return ds
+
+
+def create_store(scan: Scan, path: Path) -> None:
+    """Write the store's layout (metadata, coordinates, cheap variables, empty done mask).
+
+    Written to a temporary directory and renamed into place, so a store either exists whole or
+    not at all.
+    """
+    ds = _template(scan)
+    chunks = block_chunks(scan)
+    encoding = {"done": {"chunks": (1,) * ds["done"].ndim}}
+    for name in ("acceptance", "acceptance_err"):
+        encoding[name] = {"chunks": tuple(chunks.get(d, ds.sizes[d]) for d in ds[name].dims), "_FillValue": np.nan}
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    ds.to_zarr(tmp, mode="w-", compute=False, consolidated=False, encoding=encoding, zarr_format=3)
+    os.replace(tmp, path)
+
+
+def completeness(path: Path) -> tuple[int, int]:
+    """(blocks done, blocks in all)."""
+    import zarr
+
+    done = zarr.open_array(path / "done", mode="r")[...]
+    return int(done.sum()), int(done.size)
+
+
+@contextlib.contextmanager
+def lease(path: Path):
+    """Exclusive right to write ``path`` for this process: a lock file created with O_EXCL beside it.
+
+    A lock left by a dead process on this host is taken over; any other lock refuses the run.
+    """
+    lock = path.with_name(path.name + ".lock")
+    me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
+    for _ in range(2):
+        try:
+            with open(lock, "x") as f:
+                json.dump(me, f)
+            break
+        except FileExistsError:
+            try:
+                other = json.loads(lock.read_text())
+            except (OSError, ValueError):
+                other = {}
+            if other.get("host") == me["host"] and not _alive(other.get("pid", -1)):
+                lock.unlink(missing_ok=True)  # stale: its writer is gone
+                continue
+            raise StoreLocked(
+                f"{path} is being written by pid {other.get('pid', '?')} on {other.get('host', '?')}; "
+                f"wait for it to finish (or delete {lock} if that run is gone)"
+            ) from None
+    try:
+        yield
+    finally:
+        lock.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(int(pid), 0)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def open_scan(store, *, allow_partial: bool = False) -> xr.Dataset:
+    """Open a stored scan as a Dataset of dask arrays, with ``n_signal`` derived lazily.
+
+    n_signal = prod(signal factors) x acceptance, and 0 where ``allowed`` is 0 (masked points).
+    A store with blocks never computed raises :class:`StoreIncomplete` unless ``allow_partial``;
+    with it, the missing values read as NaN (never as 0).
+    """
+    path = local_path(store)
+    attrs = read_attrs(path)
+    done, total = completeness(path)
+    if done < total and not allow_partial:
+        raise StoreIncomplete(f"{path}: only {done} of {total} blocks are computed; finish it with "
+                              f"`llpscan run ... --out {path} --resume`")
+    ds = xr.open_zarr(path, consolidated=False, chunks={})
+    n = ds["acceptance"]
+    for name in json.loads(attrs["signal_factors"]):
+        n = n * ds[name]
+    if "allowed" in ds:
+        n = n.where(ds["allowed"] != 0, 0.0)
+    ds["n_signal"] = n.assign_attrs(units="events", long_name="expected number of signal events")
+    ds.attrs["blocks_done"] = done
+    ds.attrs["blocks_total"] = total
+    return ds

@@ -1,0 +1,42 @@
+"""Task functions that dask runs: importable from the installed package (design.md 8b: the
+distributed scheduler unpickles graphs, so task code cannot live in a script or a test)."""
+
+from __future__ import annotations
+
+import json
+import time
+from functools import lru_cache
+
+import numpy as np
+import zarr
+
+from scanner.config import Scan, resolve, validate
+from scanner.grid import block_slices, compute_block
+
+__all__ = ["scan_from_json", "compute_block_from_json", "compute_and_store"]
+
+
+@lru_cache(maxsize=8)
+def scan_from_json(text: str) -> Scan:
+    return resolve(validate(json.loads(text)))
+
+
+def compute_block_from_json(text: str, index: tuple[int, ...]):
+    return compute_block(scan_from_json(text), tuple(index))
+
+
+def compute_and_store(text: str, path: str, index: tuple[int, ...]) -> dict:
+    """Compute one block, write its acceptance region, then (only then) set its done flag."""
+    t0 = time.perf_counter()
+    scan = scan_from_json(text)
+    index = tuple(index)
+    mean, err = compute_block(scan, index)
+    seconds = time.perf_counter() - t0
+    group = zarr.open_group(path, mode="r+")
+    region = (slice(None), *block_slices(scan, index))
+    group["acceptance"][region] = mean
+    group["acceptance_err"][region] = err
+    group["done"][index if index else (0,)] = 1
+    evaluated = int((~np.isnan(mean)).sum())  # (search, mass, lifetime) points computed
+    return {"index": index, "points": evaluated, "seconds": seconds}
+

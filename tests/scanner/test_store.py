@@ -1,0 +1,88 @@
+"""Stores: layout, provenance, determinism, resume, partial stores, the lazy graph."""
+
+import json
+
+import numpy as np
+import pytest
+import xarray as xr
+import zarr
+
+import scanner
+from scanner.errors import StoreIncomplete
+from tests.conftest import small_config
+
+
+def test_layout_units_and_provenance(small_store):
+    ds = scanner.open(small_store)
+    for name in ("m_a", "m_N", "V2", "g_N", "g_bs", "lumi"):
+        assert "units" in ds[name].attrs, name
+    assert ds["lumi"].attrs["units"] == "fb^-1" and ds["ctau_N"].attrs["units"] == "m"
+    for name in ("br_production", "ctau_N", "acceptance", "acceptance_err", "br_signal", "n_signal"):
+        assert "units" in ds[name].attrs, name
+    assert list(ds["search"].values) == ["1DV", "2DV"]
+    assert ds["acceptance"].dims == ("search", "m_a", "m_N", "V2")
+    assert ds["br_production"].dims == ("m_a",)  # g_bs fixed: a scalar coordinate, not a dim
+    cfg = json.loads(ds.attrs["config"])
+    assert cfg["scenario"] == "belle2-alp-hnl" and ds.attrs["seed"] == cfg["seed"]
+    assert "zarr" in json.loads(ds.attrs["versions"]) and ds.attrs["config_hash"]
+    assert ds.attrs["blocks_done"] == ds.attrs["blocks_total"]
+    # derived lazily, not stored
+    assert "n_signal" not in zarr.open_group(small_store, mode="r")
+    assert ds["n_signal"].chunks is not None
+
+
+def test_forbidden_points_are_masked_with_zero_signal(small_store):
+    ds = scanner.open(small_store)
+    closed = ds.sel(m_a=4.2, m_N=2.3)  # 2 m_N > m_a
+    assert int(closed["allowed"]) == 0
+    assert np.isnan(closed["acceptance"].values).all()
+    assert (closed["n_signal"].values == 0).all()
+
+
+def test_n_signal_is_the_product_of_the_factors(small_store):
+    ds = scanner.open(small_store)
+    p = ds.sel(m_a=4.7, m_N=1.5, V2=1e-6, search="1DV")
+    expected = 2 * 2.827e10 * float(p.br_production) * 0.1 * float(p.br_signal) * float(p.acceptance)
+    assert float(p.n_signal) == pytest.approx(expected, rel=1e-12)
+
+
+def test_results_do_not_depend_on_chunking(small_store, tmp_path):
+    other = tmp_path / "chunked.zarr"
+    scanner.run(small_config(chunks={"m_N": 5, "m_a": 2}), other, progress=False)
+    a = xr.open_zarr(small_store, consolidated=False)
+    b = xr.open_zarr(other, consolidated=False)
+    assert a["acceptance"].encoding["chunks"] != b["acceptance"].encoding["chunks"]
+    np.testing.assert_array_equal(a["acceptance"].values, b["acceptance"].values)
+    np.testing.assert_array_equal(a["acceptance_err"].values, b["acceptance_err"].values)
+
+
+def test_lazy_dataset_matches_the_store(small_store):
+    lazy = scanner.build(small_config())
+    assert lazy["acceptance"].chunks is not None
+    stored = xr.open_zarr(small_store, consolidated=False)
+    np.testing.assert_array_equal(lazy["acceptance"].sel(m_a=4.7).values, stored["acceptance"].sel(m_a=4.7).values)
+
+
+def test_resume_computes_only_missing_blocks_and_is_identical(small_store, tmp_path):
+    import shutil
+
+    path = tmp_path / "partial.zarr"
+    shutil.copytree(small_store, path)
+    g = zarr.open_group(path, mode="r+")
+    done = g["done"][...]
+    assert done.size > 1
+    # emulate a run killed after some blocks: the others were never written
+    g["done"][...] = 0
+    g["done"][0, 0] = 1
+    g["acceptance"][:, 1:, ...] = np.nan
+    g["acceptance_err"][:, 1:, ...] = np.nan
+    with pytest.raises(StoreIncomplete, match="blocks are computed"):
+        scanner.open(path)
+    partial = scanner.open(path, allow_partial=True)
+    assert np.isnan(partial["n_signal"].sel(m_a=4.7).values).any()  # unfinished reads NaN, never 0
+    report = scanner.run(small_config(), path, resume=True, progress=False)
+    assert report.blocks_run == done.size - 1
+    a = xr.open_zarr(small_store, consolidated=False)
+    b = xr.open_zarr(path, consolidated=False)
+    np.testing.assert_array_equal(a["acceptance"].values, b["acceptance"].values)
+    np.testing.assert_array_equal(b["done"].values, np.ones_like(done))

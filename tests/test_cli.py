@@ -1,0 +1,81 @@
+"""The command line: JSON shapes that other tools script against, and the figure."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from scanner.cli import main
+
+
+def cli(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_presets_lists_one_line_each(capsys):
+    code, out, _ = cli(capsys, "presets")
+    assert code == 0
+    assert out.startswith("belle2-alp-hnl ")
+
+
+def test_query_json_shape(capsys, small_store):
+    code, out, _ = cli(capsys, "query", str(small_store), "--sel", "m_a=4.7", "--sel", "m_N=1.02", "--sel", "V2=1.1e-8")
+    assert code == 0
+    doc = json.loads(out)
+    assert set(doc) == {"coords", "values"}
+    assert doc["coords"]["m_N"] == 1.0 and doc["coords"]["V2"] == pytest.approx(1e-8)  # nearest grid point
+    assert doc["coords"]["search"] == ["1DV", "2DV"]
+    for name in ("br_production", "ctau_N", "acceptance", "acceptance_err", "br_signal", "n_signal"):
+        assert name in doc["values"], name
+    assert len(doc["values"]["n_signal"]) == 2  # per search
+    assert isinstance(doc["values"]["ctau_N"], float)
+
+
+def test_reach_json_and_csv(capsys, small_store):
+    code, out, _ = cli(capsys, "reach", str(small_store), "--x", "m_N", "--y", "V2", "--sel", "m_a=4.7",
+                       "--search", "1DV", "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert {k: doc[k] for k in ("x", "y", "level", "search")} == {"x": "m_N", "y": "V2", "level": 3.0, "search": "1DV"}
+    assert doc["sel"] == {"m_a": 4.7}
+    assert [r["m_N"] for r in doc["rows"]] == [0.5, 1.0, 1.5, 2.0, 2.3]
+    assert set(doc["rows"][0]) == {"m_N", "lower", "upper"}
+    assert doc["rows"][0]["lower"] is None  # no 1DV reach at 0.5 GeV (Br(signal) ~ 0)
+    reached = [r for r in doc["rows"] if r["lower"] is not None]
+    assert reached and all(r["lower"] < r["upper"] for r in reached)
+    code, out, _ = cli(capsys, "reach", str(small_store), "--x", "m_N", "--y", "V2", "--sel", "m_a=4.7", "--format", "csv")
+    lines = out.strip().splitlines()
+    assert lines[0] == "m_N,lower,upper" and len(lines) == 6
+
+
+def test_info_and_plot(capsys, small_store, tmp_path):
+    code, out, _ = cli(capsys, "info", str(small_store))
+    assert code == 0
+    assert "complete   " in out and "V2" in out and "fb^-1" in out and "config_hash" in out
+    png = tmp_path / "reach.png"
+    code, out, _ = cli(capsys, "plot", str(small_store), "--x", "m_N", "--y", "V2", "--out", str(png))
+    assert code == 0 and png.stat().st_size > 10_000
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_run_prints_summary_and_writes_plot(capsys, tmp_path):
+    out_store = tmp_path / "cli.zarr"
+    code, out, err = cli(capsys, "run", "belle2-alp-hnl", "--out", str(out_store), "--events", "500", "--quiet",
+                         "--axis", "m_a=4.7", "--axis", "m_N=1.5,2.3", "--axis", "V2=log:1e-9:1e-3:7",
+                         "--axis", "lumi=1000,50000")
+    assert code == 0, err
+    assert "search=1DV" in out and "lumi=50000 " in out
+    assert (tmp_path / "cli.png").exists()
+    code, out, _ = cli(capsys, "query", str(out_store), "--sel", "m_a=4.7", "--sel", "m_N=2.3", "--sel", "V2=1e-7")
+    doc = json.loads(out)
+    n = doc["values"]["n_signal"]  # (search, lumi) -- rate-only axis broadcast, not recomputed
+    assert doc["coords"]["lumi"] == [1000.0, 50000.0]
+    assert n[0][1] / n[0][0] == pytest.approx(50.0, rel=1e-12)
+
+
+def test_console_script_runs():
+    res = subprocess.run([sys.executable, "-m", "scanner.cli", "--help"], capture_output=True, text=True)
+    assert res.returncode == 0 and "run" in res.stdout
