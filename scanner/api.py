@@ -62,22 +62,24 @@ def describe(store) -> dict:
     path = local_path(store)
     attrs = read_attrs(path)
     done, total = completeness(path)
-    ds = xr.open_zarr(path, consolidated=False, chunks={})
-    axes = {str(d): {"size": int(ds.sizes[d]), "min": float(ds[d].min()), "max": float(ds[d].max()),
-                     "units": ds[d].attrs.get("units", "")}
-            for d in ds.dims if d in ds.coords and ds[d].dtype.kind == "f"}
+    ds = open_scan(path, allow_partial=True)
+    cfg = json.loads(attrs["config"])
+    order = [d for d in ds["n_signal"].dims if d != "search"]
+    axes = {a: {"size": int(ds.sizes[a]), "min": float(ds[a].min()), "max": float(ds[a].max()),
+                "units": ds[a].attrs.get("units", "")} for a in order}
     fixed = {str(c): {"value": float(ds[c]), "units": ds[c].attrs.get("units", "")}
              for c in ds.coords if ds[c].ndim == 0}
-    variables = {str(n): {"dims": [str(d) for d in v.dims], "units": v.attrs.get("units", ""),
-                          "long_name": v.attrs.get("long_name", "")} for n, v in ds.data_vars.items()}
-    variables["n_signal"] = {"dims": ["(derived on open)"], "units": "events",
-                             "long_name": "product of " + " x ".join(json.loads(attrs["signal_factors"])) + " x acceptance"}
+    names = ["acceptance", "acceptance_err", "n_signal"] + [n for n in ds.data_vars if n not in
+                                                           ("acceptance", "acceptance_err", "n_signal")]
+    variables = {str(n): {"dims": [str(d) for d in ds[n].dims], "units": ds[n].attrs.get("units", ""),
+                          "long_name": ds[n].attrs.get("long_name", "")} for n in names}
+    variables["n_signal"]["long_name"] += " = " + " x ".join(json.loads(attrs["signal_factors"])) + " x acceptance (derived on open)"
     prov = {k: attrs[k] for k in ("created", "config_hash", "seed", "events_per_mass_point", "citation")}
     prov.update(json.loads(attrs["versions"]))
     return {"store": str(path), "scenario": attrs["scenario"], "description": attrs["description"],
             "statistic": attrs["statistic"], "blocks_done": done, "blocks_total": total,
             "complete": done == total, "axes": axes, "searches": [str(s) for s in ds["search"].values],
-            "fixed": fixed, "variables": variables, "provenance": prov, "config": json.loads(attrs["config"])}
+            "fixed": fixed, "variables": variables, "provenance": prov, "config": cfg}
 
 
 def plot_reach(ds: xr.Dataset, x: str, y: str, out, **kwargs):

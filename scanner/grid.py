@@ -35,7 +35,8 @@ def block_chunks(scan: Scan) -> dict[str, int]:
     the events of a mass point).
     """
     n_life = math.prod(len(scan.axes[a]) for a in scan.lifetime_axes)
-    per_point = scan.config.events * n_life * len(scan.searches) * 2
+    n_llp = len(scan.scenario.llp_species) or 1
+    per_point = scan.config.events * n_life * len(scan.searches) * n_llp
     want = max(1, int(TARGET_EVALUATIONS_PER_BLOCK // per_point))
     chunks = {}
     for name in reversed(scan.mass_axes):

@@ -62,24 +62,16 @@ class AlpToHnl(Model):
 
     name = "alp-hnl"
     llps = ("N",)
-    parameters = (
-        Parameter("m_a", "GeV", "ALP mass", 4.7, "mass", positive=True),
-        Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", positive=True),
-        Parameter("V2", "1", "|V_eN|^2, HNL-electron-neutrino mixing", 1e-7, "lifetime", 0.0, 1.0, positive=True),
-        Parameter("g_N", "GeV^-1", "g_N/Lambda, ALP-HNL coupling", 1e-3, "rate"),
-        Parameter("g_bs", "GeV^-1", "g^d_32/Lambda, ALP b-s coupling", 1e-9, "rate"),
-    )
-
     def __init__(self):
+        # masses outside B+ -> K+ a (and a -> N N) for every point are input errors; inside, points
+        # with 2 m_N >= m_a are masked by ``allowed``
         m_max = pdg.mass("B+") - pdg.mass("K+")
-        # masses outside the B+ -> K+ a, a -> N N phase space for every point are input errors
-        self.parameters = tuple(
-            Parameter(p.name, p.units, p.description, p.default, p.kind, p.lower, m_max, True)
-            if p.name == "m_a"
-            else Parameter(p.name, p.units, p.description, p.default, p.kind, p.lower, m_max / 2, True)
-            if p.name == "m_N"
-            else p
-            for p in type(self).parameters
+        self.parameters = (
+            Parameter("m_a", "GeV", "ALP mass", 4.7, "mass", 0.0, m_max, positive=True),
+            Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", 0.0, m_max / 2, positive=True),
+            Parameter("V2", "1", "|V_eN|^2, HNL-electron-neutrino mixing", 1e-7, "lifetime", 0.0, 1.0, positive=True),
+            Parameter("g_N", "GeV^-1", "g_N/Lambda, ALP-HNL coupling", 1e-3, "rate"),
+            Parameter("g_bs", "GeV^-1", "g^d_32/Lambda, ALP b-s coupling", 1e-9, "rate"),
         )
 
     def ctau(self, *, m_N, V2, **_):

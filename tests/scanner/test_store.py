@@ -86,3 +86,19 @@ def test_resume_computes_only_missing_blocks_and_is_identical(small_store, tmp_p
     b = xr.open_zarr(path, consolidated=False)
     np.testing.assert_array_equal(a["acceptance"].values, b["acceptance"].values)
     np.testing.assert_array_equal(b["done"].values, np.ones_like(done))
+
+
+def test_a_lock_left_by_a_dead_writer_is_taken_over(small_store, tmp_path):
+    import shutil
+    import socket
+    import subprocess
+    import sys
+
+    path = tmp_path / "s.zarr"
+    shutil.copytree(small_store, path)
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    lock = tmp_path / "s.zarr.lock"
+    lock.write_text(json.dumps({"pid": int(dead.stdout), "host": socket.gethostname()}))  # a SIGKILLed run
+    report = scanner.run(small_config(), path, resume=True, progress=False)
+    assert report.blocks_run == 0  # the store was complete: nothing to do, and no refusal
+    assert not lock.exists()
