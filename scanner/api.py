@@ -49,9 +49,8 @@ def open(store, *, allow_partial: bool = False) -> xr.Dataset:  # noqa: A001 - m
 
 def default_xy(ds: xr.Dataset) -> tuple[str, str]:
     """The preset's plot axes, else the last mass axis against the first lifetime axis."""
-    cfg = json.loads(ds.attrs["config"])
-    plot = cfg.get("plot") or {}
-    axes = [d for d in ds.dims if d in ds.coords and d != "search" and not d.endswith("_block") and d != "block"]
+    plot = json.loads(ds.attrs["config"]).get("plot") or {}
+    axes = [str(d) for d in ds["acceptance"].dims if d != "search"]  # mass axes, then lifetime axes
     x = plot.get("x") or next((a for a in reversed(axes) if ds[a].attrs.get("kind") == "mass"), axes[0])
     y = plot.get("y") or next((a for a in axes if ds[a].attrs.get("kind") == "lifetime"), axes[-1])
     return x, y

@@ -73,6 +73,8 @@ def run(preset, out, axes, events, seed, chunks, workers, scheduler, resume, ove
     if seed is not None:
         data["seed"] = seed
     cfg = validate(data, "command line")
+    if out is not None and not out.strip():
+        raise ConfigError("--out: empty store path")
     store = out or f"{preset.removesuffix('.toml').split('/')[-1]}.zarr"
     from scanner import api
 
@@ -199,6 +201,9 @@ def main(argv=None) -> int:
         return 2
     except LLPScanError as e:
         click.echo(f"llpscan: error: {e}", err=True)
+        return 2
+    except OSError as e:  # unreadable or unwritable paths the checks could not foresee
+        click.echo(f"llpscan: error: {e.strerror or e}: {e.filename or ''}".rstrip(": "), err=True)
         return 2
     except KeyboardInterrupt:
         click.echo("llpscan: interrupted", err=True)

@@ -151,8 +151,13 @@ class Scan:
         return tuple(n for n in self.axes if n in self.scenario.names("lifetime"))
 
     def canonical(self) -> dict:
-        """What determines the stored numbers (not chunking, paths or backends)."""
+        """What determines the stored numbers (not chunking, paths or backends).
+
+        The llpscan version is part of it: resuming a store with other physics code would mix
+        blocks computed two ways.
+        """
         return {
+            "llpscan": _version(),
             "scenario": self.config.scenario,
             "axes": {k: [float(x) for x in v] for k, v in self.axes.items()},
             "fixed": dict(sorted(self.fixed.items())),
@@ -163,6 +168,15 @@ class Scan:
 
     def hash(self) -> str:
         return hashlib.sha256(json.dumps(self.canonical(), sort_keys=True).encode()).hexdigest()
+
+
+def _version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("llpscan")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def resolve(config: ScanConfig) -> Scan:
@@ -186,6 +200,8 @@ def resolve(config: ScanConfig) -> Scan:
     for name, value in config.params.items():
         if name not in known:
             raise ConfigError(f"unknown parameter {name!r} for {scenario.name}; parameters: {', '.join(known)}")
+        if name in axes:
+            raise ConfigError(f"{name!r} is both an axis and a fixed parameter; keep one of them")
     for p in scenario.parameters:
         if p.name in axes:
             continue
@@ -201,9 +217,11 @@ def resolve(config: ScanConfig) -> Scan:
             raise ConfigError(f"unknown search {s!r} for {scenario.name}; searches: {', '.join(labels)}")
     if not searches:
         raise ConfigError("no search selected")
+    mass_axes = [a for a in axes if a in scenario.names("mass")]
     for name, size in config.chunks.items():
-        if name not in axes:
-            raise ConfigError(f"--chunks {name}={size}: {name!r} is not an axis of this scan ({', '.join(axes)})")
+        if name not in mass_axes:
+            raise ConfigError(f"--chunks {name}={size}: only mass axes are split into blocks "
+                              f"({', '.join(mass_axes) or 'none in this scan'}); the others share a block's events")
         if size < 1:
             raise ConfigError(f"--chunks {name}={size}: chunk size must be at least 1")
     return Scan(config=config, scenario=scenario, axes=axes, fixed=fixed, searches=searches)

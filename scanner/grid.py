@@ -16,7 +16,8 @@ import numpy as np
 from physics.kinematics import event_rng
 from scanner.config import Scan
 
-__all__ = ["acceptance_dims", "block_chunks", "block_grid", "block_slices", "compute_block", "variable_values"]
+__all__ = ["acceptance_dims", "block_chunks", "block_grid", "block_indices", "block_slices", "done_index",
+           "compute_block", "variable_values"]
 
 # Work per task, in per-LLP decay-probability evaluations: about a second on one core
 # (benchmarks/bench_acceptance.py measures 4e7 evaluations/s per core), so scheduler overhead
@@ -51,6 +52,16 @@ def block_grid(scan: Scan) -> tuple[int, ...]:
     """Number of blocks along each mass axis."""
     chunks = block_chunks(scan)
     return tuple(math.ceil(len(scan.axes[a]) / chunks[a]) for a in scan.mass_axes)
+
+
+def block_indices(scan: Scan):
+    """Every block index, in order: tuples over the mass axes (one empty tuple if there are none)."""
+    return list(np.ndindex(*block_grid(scan)))
+
+
+def done_index(index: tuple[int, ...]) -> tuple[int, ...]:
+    """Position of a block's flag in the ``done`` array (which is 1-D with one flag if no mass axis)."""
+    return index if index else (0,)
 
 
 def block_slices(scan: Scan, index: tuple[int, ...]) -> tuple[slice, ...]:

@@ -17,7 +17,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from scanner.query import select, store_level  # noqa: E402
+from scanner.errors import ConfigError  # noqa: E402
+
+from scanner.query import check_axes, check_searches, select, store_level  # noqa: E402
 
 __all__ = ["contour_lines", "plot_reach"]
 
@@ -59,9 +61,14 @@ def _label(name: str, ds: xr.Dataset) -> str:
 def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | None = None,
                searches: list[str] | None = None, level: float | None = None, title: str | None = None) -> Path:
     """Write the reach figure of ``ds`` (an opened store) to ``out`` (PNG/PDF) and return its path."""
+    check_axes(ds, x, y)
+    labels = searches or check_searches(ds, [])
+    check_searches(ds, labels)
+    out = Path(out)
+    if not out.parent.is_dir():
+        raise ConfigError(f"--out {out}: the directory {out.parent} does not exist")
     sub = select(ds, sel or {})
     lvl = store_level(ds, level)
-    labels = searches or [str(s) for s in sub["search"].values]
     n_all = sub["n_signal"]
     others = [d for d in n_all.dims if d not in (x, y, "search") and n_all.sizes[d] > 1]
     fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)
@@ -91,7 +98,6 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
         ax.legend(fontsize=8, loc="upper right")
     else:
         ax.text(0.5, 0.5, "no reach at this level", transform=ax.transAxes, ha="center")
-    out = Path(out)
     fig.savefig(out, dpi=150)
     plt.close(fig)
     return out

@@ -11,23 +11,27 @@ from scanner.errors import ConfigError
 from scanner.boundaries import reach
 from scanner.stats import threshold
 
-__all__ = ["select", "query_point", "reach_table", "summary_rows", "store_level"]
+__all__ = ["select", "query_point", "reach_table", "summary_rows", "store_level", "check_axes", "check_searches"]
 
 
 def _nearest(ds: xr.Dataset, name: str, value: str):
     if name not in ds.coords:
-        raise ConfigError(f"--sel {name}={value}: {name!r} is not a coordinate of this store ({', '.join(map(str, ds.dims))})")
+        names = [str(c) for c in ds.coords if not str(c).endswith("_block") and c != "block"]
+        raise ConfigError(f"--sel {name}={value}: {name!r} is not a coordinate of this store ({', '.join(names)})")
     coord = ds[name]
-    if coord.ndim == 0:
-        return None
-    if coord.dtype.kind in "US":
-        if value not in coord.values:
-            raise ConfigError(f"--sel {name}={value}: allowed values: {', '.join(map(str, coord.values))}")
-        return value
+    if coord.dtype.kind not in "fiu":  # labels (zarr 3 returns them as numpy StringDType)
+        labels = [str(v) for v in np.atleast_1d(coord.values)]
+        if value not in labels:
+            raise ConfigError(f"--sel {name}={value}: allowed values: {', '.join(labels)}")
+        return None if coord.ndim == 0 else value
     try:
         v = float(value)
     except ValueError:
         raise ConfigError(f"--sel {name}={value}: not a number") from None
+    if coord.ndim == 0:
+        if not np.isclose(v, float(coord), rtol=1e-9, atol=0.0):
+            raise ConfigError(f"--sel {name}={value}: {name} is fixed at {float(coord):g} in this store")
+        return None
     return coord.values[int(np.argmin(np.abs(coord.values - v)))]
 
 
@@ -68,20 +72,36 @@ def query_point(ds: xr.Dataset, sel: dict[str, str]) -> dict:
 
 
 def store_level(ds: xr.Dataset, level: float | None) -> float:
+    """The threshold in signal events: ``level`` if given (> 0), else the store's statistic's."""
     if level is not None:
+        if not (math.isfinite(level) and level > 0):
+            raise ConfigError(f"--level {level}: must be a positive number of events")
         return float(level)
     return float(threshold(ds.attrs.get("statistic", "events-3")))
 
 
+def check_axes(ds: xr.Dataset, *names: str) -> None:
+    """ConfigError unless every name is a numeric axis of ``ds``."""
+    axes = [str(d) for d in ds["n_signal"].dims if d != "search"]
+    for name in names:
+        if name not in axes:
+            raise ConfigError(f"{name!r} is not an axis of this store; axes: {', '.join(axes)}")
+
+
+def check_searches(ds: xr.Dataset, searches) -> list[str]:
+    """The store's search labels, after checking that every one of ``searches`` is among them."""
+    labels = [str(s) for s in ds["search"].values]
+    for s in searches:
+        if s not in labels:
+            raise ConfigError(f"unknown search {s!r}; searches in this store: {', '.join(labels)}")
+    return labels
+
+
 def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str | None, level: float | None) -> dict:
     """The reach JSON object: for every x the lower and upper boundary in y (None where none)."""
-    for name in (x, y):
-        if name not in ds.dims:
-            raise ConfigError(f"{name!r} is not an axis of this store; axes: {', '.join(d for d in ds.dims if d != 'search')}")
-    labels = [str(s) for s in ds["search"].values]
+    check_axes(ds, x, y)
+    labels = check_searches(ds, [search] if search is not None else [])
     search = search if search is not None else labels[0]
-    if search not in labels:
-        raise ConfigError(f"unknown search {search!r}; searches in this store: {', '.join(labels)}")
     sub = select(ds, sel).sel(search=search)
     lvl = store_level(ds, level)
     n = sub["n_signal"]

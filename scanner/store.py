@@ -11,6 +11,7 @@ Derived quantities (``n_signal``) are not stored: :func:`open_scan` computes the
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import json
 import os
 import shutil
@@ -36,13 +37,16 @@ _LIBS = ("numpy", "scipy", "dask", "distributed", "xarray", "zarr", "numba", "pa
 
 
 def local_path(store: str | os.PathLike) -> Path:
-    """A local store as a plain path (zarr's LocalStore writes atomically; ``file://`` does not)."""
+    """A local store as an absolute plain path (zarr's LocalStore writes atomically; ``file://``
+    through fsspec does not), so tasks on other processes resolve it the same way."""
     text = os.fspath(store)
+    if not text.strip():
+        raise StoreError("the store path is empty")
     if text.startswith("file://"):
         text = text[len("file://"):]
     elif "://" in text:
         raise StoreError(f"{text}: only local stores are supported so far (no fsspec URLs)")
-    return Path(text)
+    return Path(text).expanduser().resolve()
 
 
 def _versions() -> dict[str, str]:
@@ -119,8 +123,11 @@ def create_store(scan: Scan, path: Path) -> None:
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
-    ds.to_zarr(tmp, mode="w-", compute=False, consolidated=False, encoding=encoding, zarr_format=3)
-    os.replace(tmp, path)
+    try:
+        ds.to_zarr(tmp, mode="w-", compute=False, consolidated=False, encoding=encoding, zarr_format=3)
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def completeness(path: Path) -> tuple[int, int]:
@@ -133,41 +140,42 @@ def completeness(path: Path) -> tuple[int, int]:
 
 @contextlib.contextmanager
 def lease(path: Path):
-    """Exclusive right to write ``path`` for this process: a lock file created with O_EXCL beside it.
+    """Exclusive right to write ``path``: an flock on ``STORE.lock`` beside it.
 
-    A lock left by a dead process on this host is taken over; any other lock refuses the run.
+    The kernel releases the lock when its holder dies, even by SIGKILL, so a dead run never blocks
+    the next one, and two live runs can never both hold it (local file systems; flock is not
+    reliable on every network file system).
     """
     lock = path.with_name(path.name + ".lock")
     me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
-    for _ in range(2):
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            with open(lock, "x") as f:
-                json.dump(me, f)
-            break
-        except FileExistsError:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
             try:
-                other = json.loads(lock.read_text())
+                other = json.loads(lock.read_text() or "{}")
             except (OSError, ValueError):
                 other = {}
-            if other.get("host") == me["host"] and not _alive(other.get("pid", -1)):
-                lock.unlink(missing_ok=True)  # stale: its writer is gone
-                continue
             raise StoreLocked(
-                f"{path} is being written by pid {other.get('pid', '?')} on {other.get('host', '?')}; "
-                f"wait for it to finish (or delete {lock} if that run is gone)"
+                f"{path} is being written by another run (pid {other.get('pid', '?')} on "
+                f"{other.get('host', '?')}); wait for it to finish"
             ) from None
+        try:
+            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)  # the previous holder removed the file between our open and flock: retry
+    os.ftruncate(fd, 0)
+    os.write(fd, json.dumps(me).encode())
     try:
         yield
     finally:
         lock.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(int(pid), 0)
-    except (OSError, ValueError):
-        return False
-    return True
+        os.close(fd)
 
 
 def open_scan(store, *, allow_partial: bool = False) -> xr.Dataset:

@@ -11,7 +11,7 @@ import numpy as np
 import zarr
 
 from scanner.config import Scan, resolve, validate
-from scanner.grid import block_slices, compute_block
+from scanner.grid import block_slices, compute_block, done_index
 
 __all__ = ["scan_from_json", "compute_block_from_json", "compute_and_store"]
 
@@ -36,7 +36,7 @@ def compute_and_store(text: str, path: str, index: tuple[int, ...]) -> dict:
     region = (slice(None), *block_slices(scan, index))
     group["acceptance"][region] = mean
     group["acceptance_err"][region] = err
-    group["done"][index if index else (0,)] = 1
+    group["done"][done_index(index)] = 1
     evaluated = int((~np.isnan(mean)).sum())  # (search, mass, lifetime) points computed
     return {"index": index, "points": evaluated, "seconds": seconds}
 

@@ -48,6 +48,10 @@ RUN = ["run", "belle2-alp-hnl", "--events", "200", "--quiet"]
         ([*RUN, "--axis", "m_a=7"], ["m_a=7 is outside the allowed range"]),
         ([*RUN, "--events", "0"], ["events=0"]),
         ([*RUN, "--bogus"], ["No such option"]),
+        ([*RUN, "--out", "no/such/dir/x.zarr"], ["the directory", "does not exist"]),
+        ([*RUN, "--out", ""], ["empty store path"]),
+        ([*RUN, "--chunks", "V2=2"], ["only mass axes are split"]),
+        ([*RUN, "--scheduler", "tcp://127.0.0.1:9"], ["cannot reach the dask scheduler"]),
         (["run", "missing.toml"], ["config file 'missing.toml' does not exist"]),
         (["info", "nowhere.zarr"], ["nowhere.zarr: no such store"]),
         (["query", "nowhere.zarr", "--sel", "m_N=1"], ["no such store"]),
@@ -93,20 +97,34 @@ def test_existing_store_is_not_overwritten_or_mixed(small_store, tmp_path):
     assert_one_line_error(res, "unknown search '3DV'", "1DV, 2DV")
     res = llpscan("reach", "s.zarr", "--x", "m_N", "--y", "V2", cwd=tmp_path)  # m_a has two values
     assert_one_line_error(res, "select a value of m_a (4.2, 4.7)")
+    res = llpscan("reach", "s.zarr", "--x", "m_N", "--y", "V2", "--sel", "m_a=4.7", "--level", "nan", cwd=tmp_path)
+    assert_one_line_error(res, "--level nan: must be a positive number")
+    res = llpscan("query", "s.zarr", "--sel", "g_bs=5e-9", cwd=tmp_path)
+    assert_one_line_error(res, "g_bs is fixed at 1e-09 in this store")
+    for args, fragment in ((["--x", "m_q"], "'m_q' is not an axis"), (["--search", "3DV"], "unknown search '3DV'"),
+                           (["--out", "no/dir/p.png"], "does not exist")):
+        res = llpscan("plot", "s.zarr", *args, cwd=tmp_path)
+        assert_one_line_error(res, fragment)
     assert tree_digest(store) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["s.zarr"]
 
 
 def test_a_store_locked_by_a_live_writer_is_refused(small_store, tmp_path):
-    import json
     import shutil
-    import socket
 
     store = tmp_path / "s.zarr"
     shutil.copytree(small_store, store)
-    lock = tmp_path / "s.zarr.lock"
-    lock.write_text(json.dumps({"pid": os.getppid(), "host": socket.gethostname()}))  # pytest's parent: alive
-    before = tree_digest(store)
-    res = llpscan(*RUN, "--out", "s.zarr", "--resume", cwd=tmp_path)
-    assert_one_line_error(res, "is being written by pid")
-    assert tree_digest(store) == before
+    # a real second writer: another process holding the store's lock
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from pathlib import Path; from scanner.store import lease\n"
+         "with lease(Path(sys.argv[1]).resolve()):\n    print('held', flush=True); sys.stdin.read()", "s.zarr"],
+        cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        before = tree_digest(store)
+        res = llpscan(*RUN, "--out", "s.zarr", "--resume", cwd=tmp_path)
+        assert_one_line_error(res, "is being written by another run (pid")
+        assert tree_digest(store) == before
+    finally:
+        holder.communicate("", timeout=30)
+    assert not (tmp_path / "s.zarr.lock").exists()

@@ -102,3 +102,25 @@ def test_a_lock_left_by_a_dead_writer_is_taken_over(small_store, tmp_path):
     report = scanner.run(small_config(), path, resume=True, progress=False)
     assert report.blocks_run == 0  # the store was complete: nothing to do, and no refusal
     assert not lock.exists()
+
+
+def test_resume_keeps_the_stores_blocks(small_store, tmp_path):
+    # the done mask and zarr chunks follow the blocks the store was written with
+    import shutil
+
+    from scanner.errors import ConfigError
+
+    path = tmp_path / "p.zarr"
+    shutil.copytree(small_store, path)
+    g = zarr.open_group(path, mode="r+")
+    g["done"][0, 1] = 0
+    g["acceptance"][:, 0, 2:4, :] = np.nan
+    with pytest.raises(ConfigError, match="resume it with the same --chunks"):
+        scanner.run(small_config(chunks={"m_a": 1, "m_N": 5}), path, resume=True, progress=False)
+    cfg = small_config().model_dump()
+    cfg["chunks"] = {}  # defaults would put everything in one block: the store's blocks win
+    report = scanner.run(cfg, path, resume=True, progress=False)
+    assert report.blocks_run == 1
+    a = xr.open_zarr(small_store, consolidated=False)
+    b = xr.open_zarr(path, consolidated=False)
+    np.testing.assert_array_equal(a["acceptance"].values, b["acceptance"].values)
