@@ -62,8 +62,10 @@ def fiducial_interval(p4, r_min, r_max, z_min, z_max):
     return a, b
 
 
+@numba.njit(nogil=True, cache=True, error_model="numpy")
 def _gamma2_series(x):
-    # gamma(2, x) = sum_{k>=2} (-1)^k (k-1) x^k / k!
+    # gamma(2, x) = sum_{k>=2} (-1)^k (k-1) x^k / k!, Horner form; compiled once for scalars (the
+    # kernel) and arrays (the numpy reference), the same operations in the same order
     return x * x * (0.5 - x * (1 / 3 - x * (1 / 8 - x * (1 / 30 - x * (1 / 144 - x * (1 / 840 - x * (1 / 5760 - x / 45360)))))))
 
 
@@ -96,7 +98,7 @@ def _p_one(u, x, one_minus, lam_r0):
     x = min(x, _U_MAX)
     em1 = -math.expm1(-x)
     if x < _X_SERIES:
-        g2 = x * x * (0.5 - x * (1 / 3 - x * (1 / 8 - x * (1 / 30 - x * (1 / 144 - x * (1 / 840 - x * (1 / 5760 - x / 45360)))))))
+        g2 = _gamma2_series(x)
     else:
         g2 = em1 - x * (1.0 - em1)
     return math.exp(-u) * (one_minus * em1 - lam_r0 * g2)

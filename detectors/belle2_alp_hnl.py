@@ -15,7 +15,7 @@ from physics.model import Parameter
 from physics.models.alp_hnl import AlpToHnl
 from physics.sources import b_mesons_from_upsilon4s
 
-__all__ = ["BELLE2_1DV", "BELLE2_2DV", "EPS_PID", "Belle2AlpHnl"]
+__all__ = ["BELLE2_1DV", "BELLE2_2DV", "EPS_PID", "PROMPT_LENGTH", "Belle2AlpHnl"]
 
 #: seed 000, eqs. (6)-(9): exactly one N decays in -40 < z < 120 cm, 10 < r < 80 cm
 BELLE2_1DV = DisplacedVertexSearch(
@@ -29,6 +29,9 @@ BELLE2_2DV = DisplacedVertexSearch(
 N_VERTICES = {"1DV": 1, "2DV": 2}
 #: seed 000, below eq. (5): flat particle-identification efficiency
 EPS_PID = 0.1
+#: seed 000 studies a promptly decaying ALP (section II); physics-notes 000 makes it concrete: the ALP
+#: is "not prompt" where beta*gamma*c*tau_a > 1 mm, and such points are masked
+PROMPT_LENGTH = 1e-3  # m
 
 LUMI = Parameter("lumi", "fb^-1", "integrated luminosity", 5e4, "rate", positive=True)
 
@@ -39,11 +42,11 @@ class Belle2AlpHnl(Scenario):
     citation = "Z. S. Wang, Y. Zhang, W. Liu, Long-lived sterile neutrinos from an axionlike particle at Belle II (2024)"
     statistic = "events-3"  # seed 000, section III: 3 signal events, 95% CL, no background
     searches = (BELLE2_1DV, BELLE2_2DV)
-    llp_species = {"N1": "N", "N2": "N"}
     extra_parameters = (LUMI,)
     signal_factors = ("n_b", "br_production", "eps_pid", "br_signal")
 
     def __init__(self):
+        self.llp_species = {"N1": "N", "N2": "N"}  # both N of a -> N N have the model's N lifetime
         self.model = model = AlpToHnl()
         self.variables = (
             # the 2 of eqs. (5), (10): B+ and B- both decay to K a
@@ -60,8 +63,17 @@ class Belle2AlpHnl(Scenario):
             Variable("ctau_a", "m", "proper decay length of the ALP", ("m_a", "m_N", "g_N"),
                      lambda m_a, m_N, g_N: model.ctau_alp(m_a=m_a, m_N=m_N, g_N=g_N)),
             Variable("allowed", "1", "kinematically open and prompt ALP (else masked: no signal)",
-                     ("m_a", "m_N", "g_N"), lambda m_a, m_N, g_N: model.allowed(m_a=m_a, m_N=m_N, g_N=g_N)),
+                     ("m_a", "m_N", "g_N"), self.allowed),
         )
+
+    def allowed(self, m_a, m_N, g_N):
+        """Open phase space and a prompt ALP: beta*gamma*c*tau_a < 1 mm for the fastest ALP."""
+        m = self.model
+        open_ = m.is_open(m_a=m_a, m_N=m_N)
+        bg = m.alp_beta_gamma_max(m_a=m_a, beta_gamma_cm=belle2.BETA_GAMMA)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            prompt = bg * m.ctau_alp(m_a=m_a, m_N=m_N, g_N=g_N) < PROMPT_LENGTH
+        return open_ & prompt
 
     def kinematically_open(self, *, m_a, m_N):
         return bool(self.model.is_open(m_a=m_a, m_N=m_N))

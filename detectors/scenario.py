@@ -58,7 +58,7 @@ class Scenario:
     model: Model
     extra_parameters: tuple[Parameter, ...] = ()
     searches: tuple[Search, ...] = ()
-    llp_species: dict[str, str] = {}
+    llp_species: dict[str, str]
     variables: tuple[Variable, ...] = ()
     signal_factors: tuple[str, ...] = ()
     statistic: str = "events-3"

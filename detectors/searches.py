@@ -59,8 +59,9 @@ class DisplacedVertexSearch(Search):
         names = events.llps
         if len(names) != ctau.shape[0]:
             raise ValueError(f"{len(names)} LLPs per event but {ctau.shape[0]} rows of ctau")
-        if self.mode == "single" and len(names) != 1:
-            raise ValueError(f"mode 'single' needs one LLP per event, got {len(names)}")
+        if (self.mode == "single") != (len(names) == 1):
+            raise ValueError(f"mode {self.mode!r} does not fit {len(names)} LLP(s) per event "
+                             "('single' is for one, the others for two)")
         intervals, s = [], []
         for name in names:
             p4 = events.momenta[name]

@@ -56,23 +56,17 @@ class Model:
     """Base of the physics models: parameters, long-lived particles and their decay lengths.
 
     Subclasses set ``name``, ``parameters`` and ``llps`` and implement :meth:`ctau` and
-    :meth:`allowed`; all methods take parameter values as keyword arrays that broadcast.
+    :meth:`is_open`; all methods take parameter values as keyword arrays that broadcast.
     """
 
     name: str = ""
     parameters: tuple[Parameter, ...] = ()
     llps: tuple[str, ...] = ()
 
-    def parameter(self, name: str) -> Parameter:
-        for p in self.parameters:
-            if p.name == name:
-                return p
-        raise KeyError(name)
-
     def ctau(self, **params) -> dict[str, np.ndarray]:
         """Proper decay length (m) of every LLP, keyed by the names in ``llps``."""
         raise NotImplementedError
 
-    def allowed(self, **params) -> np.ndarray:
-        """True where the point is kinematically open (and the model's assumptions hold)."""
+    def is_open(self, **masses) -> np.ndarray:
+        """True where the production and decay chain is kinematically open."""
         raise NotImplementedError

@@ -12,7 +12,7 @@ from particle import Particle
 
 from physics.constants import HBAR
 
-__all__ = ["mass", "lifetime", "width", "ctau"]
+__all__ = ["mass", "lifetime", "width"]
 
 _MEV = 1e-3  # particle stores masses and widths in MeV
 _NS = 1e-9  # and lifetimes in ns
@@ -48,7 +48,3 @@ def width(name: str) -> float:
         return HBAR / lifetime(name)
     return p.width * _MEV
 
-
-def ctau(name: str) -> float:
-    """PDG c*tau of ``name`` in metres."""
-    return _particle(name).ctau * 1e-3

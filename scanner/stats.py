@@ -13,7 +13,7 @@ import math
 import numpy as np
 from scipy import optimize, stats
 
-__all__ = ["STATISTICS", "poisson_upper_limit", "threshold", "describe"]
+__all__ = ["STATISTICS", "poisson_upper_limit", "threshold"]
 
 STATISTICS = {
     "events-3": "3 signal events (95% CL, no background)",
@@ -55,6 +55,3 @@ def threshold(statistic: str, background=0.0):
         return poisson_upper_limit(background, 0.9 if statistic.endswith("90") else 0.95)
     raise ValueError(f"unknown statistic {statistic!r}; known: {', '.join(STATISTICS)}")
 
-
-def describe(statistic: str) -> str:
-    return STATISTICS.get(statistic, statistic)

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -76,6 +77,11 @@ def test_run_prints_summary_and_writes_plot(capsys, tmp_path):
     assert n[0][1] / n[0][0] == pytest.approx(50.0, rel=1e-12)
 
 
-def test_console_script_runs():
-    res = subprocess.run([sys.executable, "-m", "scanner.cli", "--help"], capture_output=True, text=True)
-    assert res.returncode == 0 and "run" in res.stdout
+def test_installed_console_script_runs():
+    import shutil
+
+    exe = shutil.which("llpscan") or str(Path(sys.executable).with_name("llpscan"))
+    res = subprocess.run([exe, "presets"], capture_output=True, text=True)
+    assert res.returncode == 0 and res.stdout.startswith("belle2-alp-hnl")
+    res = subprocess.run([exe, "run", "nope"], capture_output=True, text=True)
+    assert res.returncode == 2 and res.stderr.startswith("llpscan: error: unknown preset")

@@ -16,11 +16,7 @@ from physics.form_factors import f0_B_to_K
 from physics.kinematics import EventSample, kallen, two_body_decay, two_body_momentum
 from physics.model import Model, Parameter
 
-__all__ = ["AlpToHnl", "br_b_to_k_alp", "width_alp_to_nn", "PROMPT_LENGTH"]
-
-# Seed 000, section II (and physics-notes 000): the ALP counts as prompt when its lab decay length
-# beta*gamma*c*tau stays below 1 mm; points where it does not are masked.
-PROMPT_LENGTH = 1e-3  # m
+__all__ = ["AlpToHnl", "br_b_to_k_alp", "width_alp_to_nn"]
 
 
 def br_b_to_k_alp(m_a, g_bs):
@@ -99,19 +95,18 @@ class AlpToHnl(Model):
         m_a, m_N = np.asarray(m_a, dtype=float), np.asarray(m_N, dtype=float)
         return (2 * m_N < m_a) & (m_a < pdg.mass("B+") - pdg.mass("K+"))
 
-    def allowed(self, *, m_a, m_N, g_N, **_):
-        """Open phase space (2 m_N < m_a < m_B - m_K) and a prompt ALP (lab decay length < 1 mm)."""
-        m_a, m_N = np.asarray(m_a, dtype=float), np.asarray(m_N, dtype=float)
+    def alp_beta_gamma_max(self, *, m_a, beta_gamma_cm: float, **_):
+        """Largest beta*gamma of the ALP in a frame where the Upsilon(4S) moves with ``beta_gamma_cm``.
+
+        The B momentum from Upsilon(4S) -> B+ B-, the B -> K a momentum and the frame's motion all
+        collinear: an upper bound, so a cut on it is conservative.
+        """
+        m_a = np.asarray(m_a, dtype=float)
         m_b, m_k, m_ups = pdg.mass("B+"), pdg.mass("K+"), pdg.mass("Upsilon(4S)")
-        open_ = self.is_open(m_a=m_a, m_N=m_N)
-        # fastest ALP: B momentum from Upsilon(4S), the Belle II boost (<= 0.3) and the B -> K a
-        # momentum, all collinear -- an upper bound on beta*gamma, so "prompt" is conservative.
+        ok = m_a < m_b - m_k
         bg_b = float(two_body_momentum(m_ups, m_b, m_b)) / m_b
-        bg_a = two_body_momentum(m_b, m_k, np.where(open_, m_a, 0.0)) / np.where(open_, m_a, 1.0)
-        bg = _max_beta_gamma(0.3, bg_b, bg_a)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            prompt = bg * self.ctau_alp(m_a=m_a, m_N=m_N, g_N=g_N) < PROMPT_LENGTH
-        return open_ & prompt
+        bg_a = two_body_momentum(m_b, m_k, np.where(ok, m_a, 0.0)) / np.where(ok, m_a, 1.0)
+        return _max_beta_gamma(beta_gamma_cm, bg_b, bg_a)
 
     def decay(self, rng: np.random.Generator, b_mesons, *, m_a, m_N) -> EventSample:
         """B+ -> K+ a, a -> N N for B+ four-momenta (n, 4); both decays isotropic (spin 0)."""

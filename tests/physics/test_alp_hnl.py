@@ -31,17 +31,6 @@ def test_alp_width_to_nn_limits():
     assert width_alp_to_nn(4.2, 2.1, 1e-3) == 0.0
 
 
-def test_alp_is_prompt_on_the_seed_grid_and_masked_outside():
-    # Seed 000, section II: for g_N/Lambda = 1e-3 GeV^-1 the ALP is prompt unless m_N is almost zero
-    # or extremely close to m_a/2.
-    model = AlpToHnl()
-    m_N = np.linspace(0.1, 2.09, 50)
-    assert model.allowed(m_a=4.2, m_N=m_N, g_N=1e-3).all()
-    assert not model.allowed(m_a=4.2, m_N=1e-4, g_N=1e-3)  # light N: long-lived ALP
-    assert not model.allowed(m_a=4.2, m_N=2.2, g_N=1e-3)  # a -> N N closed
-    assert not model.allowed(m_a=4.2, m_N=1.0, g_N=1e-9)  # tiny coupling: ALP not prompt
-
-
 def test_ctau_is_inverse_in_the_mixing():
     model = AlpToHnl()
     c1 = model.ctau(m_N=np.array([1.0, 2.0]), V2=1e-6)["N"]

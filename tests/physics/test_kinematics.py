@@ -53,3 +53,14 @@ def test_events_are_seeded_by_canonical_masses():
     np.testing.assert_array_equal(a, b)
     c = event_rng(8, {"m_a": 4.2, "m_N": 0.3}).uniform(size=5)
     assert not np.array_equal(a, c)
+
+
+def test_b_direction_follows_sin2_theta():
+    # (3/4) sin^2: <cos^2> = 1/5 (isotropic would give 1/3), and the CDF at 0 is 1/2
+    from physics.sources import sin2_directions
+
+    d = sin2_directions(np.random.default_rng(5), 400_000)
+    c = d[:, 2]
+    np.testing.assert_allclose(np.linalg.norm(d, axis=1), 1.0, rtol=1e-12)
+    assert np.mean(c * c) == pytest.approx(0.2, abs=4 * np.std(c * c) / np.sqrt(c.size))
+    assert np.mean(c < 0.5) == pytest.approx((2 + 1.5 - 0.125) / 4, abs=0.003)
