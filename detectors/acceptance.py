@@ -33,7 +33,8 @@ __all__ = [
     "sampled_decay_weight",
 ]
 
-# exp(-u) for u > 708 leaves the fast path of libm (and is 0 to double precision anyway)
+# exp(-u) for u > 708 leaves the fast path of libm; beyond u = 700 (e^{-u} < 1e-304) the
+# probability is set to 0 without evaluating it
 _U_MAX = 700.0
 # below this x the series of gamma(2, x) is used: truncation after x^9 is < 1e-16 relative
 _X_SERIES = 0.05
@@ -85,16 +86,18 @@ def decay_probability(a, b, lam, r0):
     True
     """
     a, b, lam = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, lam)))
-    u = np.minimum(a / lam, _U_MAX)
+    u = a / lam
     x = np.minimum(np.maximum(b - a, 0.0) / lam, _U_MAX)
     em1 = -np.expm1(-x)  # 1 - e^{-x}
     g2 = np.where(x < _X_SERIES, _gamma2_series(x), em1 - x * (1.0 - em1))
-    return np.exp(-u) * ((1.0 - a / r0) * em1 - (lam / r0) * g2)
+    p = np.exp(-np.minimum(u, _U_MAX)) * ((1.0 - a / r0) * em1 - (lam / r0) * g2)
+    return np.where(u >= _U_MAX, 0.0, p)  # e^{-u} < 1e-304: exactly 0, like the kernel
 
 
 @numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
 def _p_one(u, x, one_minus, lam_r0):
-    u = min(u, _U_MAX)
+    if u >= _U_MAX:  # e^{-u} < 1e-304: decays before the volume; 0, as in the reference
+        return 0.0
     x = min(x, _U_MAX)
     em1 = -math.expm1(-x)
     if x < _X_SERIES:
@@ -189,11 +192,12 @@ def mean_acceptance_reference(intervals, pt_over_m, ctau, r0, mode="single", wei
     for i in range(a_s.shape[0]):
         c = ctau[i][None, :]
         inv = 1.0 / c  # the kernel multiplies by 1/ctau, so must the reference to agree bit for bit
-        u = np.minimum(a_s[i][:, None] * inv, _U_MAX)
+        u = a_s[i][:, None] * inv
         x = np.minimum(w_s[i][:, None] * inv, _U_MAX)
         em1 = -np.expm1(-x)
         g2 = np.where(x < _X_SERIES, _gamma2_series(x), em1 - x * (1.0 - em1))
-        probs.append(np.exp(-u) * (om[i][:, None] * em1 - (s_r0[i][:, None] * c) * g2))
+        p = np.exp(-np.minimum(u, _U_MAX)) * (om[i][:, None] * em1 - (s_r0[i][:, None] * c) * g2)
+        probs.append(np.where(u >= _U_MAX, 0.0, p))
     if len(probs) == 1:
         p = probs[0]
     else:

@@ -55,14 +55,16 @@ def boost(p4, beta):
     """
     p4 = np.asarray(p4, dtype=float)
     beta = np.asarray(beta, dtype=float)
-    b2 = np.sum(beta * beta, axis=-1, keepdims=True)
+    b2 = np.einsum("...i,...i->...", beta, beta)
     gamma = 1.0 / np.sqrt(1.0 - b2)
-    bp = np.sum(beta * p4[..., 1:], axis=-1, keepdims=True)
+    e = p4[..., 0]
+    bp = np.einsum("...i,...i->...", beta, p4[..., 1:])
     # gamma^2/(1 + gamma) = (gamma - 1)/b2 without the 0/0 at beta = 0
-    g2 = gamma * gamma / (1.0 + gamma)
-    e = p4[..., :1]
-    p = p4[..., 1:] + (g2 * bp + gamma * e) * beta
-    return np.concatenate([gamma * (e + bp), p], axis=-1)
+    k = (gamma * gamma / (1.0 + gamma)) * bp + gamma * e
+    out = np.empty(np.broadcast_shapes(p4.shape, beta.shape[:-1] + (4,)))
+    out[..., 0] = gamma * (e + bp)
+    out[..., 1:] = p4[..., 1:] + k[..., None] * beta
+    return out
 
 
 def two_body_decay(rng: np.random.Generator, parent, m1: float, m2: float):
