@@ -47,17 +47,13 @@ def presets():
 @click.option("--seed", type=int, default=None)
 @click.option("--chunks", "chunks", multiple=True, metavar="NAME=SIZE", help="block size along a mass axis")
 @click.option("--workers", type=int, default=None, help="start a LocalCluster of N worker processes")
-@click.option("--scheduler", default=None, help="address of an existing dask scheduler")
+@click.option("--scheduler", default=None, help="address (tcp://host:port) or scheduler file of a dask cluster")
 @click.option("--resume", is_flag=True, help="compute only the blocks the store lacks")
 @click.option("--overwrite", is_flag=True, help="replace an existing store")
 @click.option("--plot", "plot_path", default=None, help="reach figure (default: next to the store, .png)")
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def run(preset, out, axes, events, seed, chunks, workers, scheduler, resume, overwrite, plot_path, quiet):
     """Run PRESET (a preset name or a TOML file) into a zarr store, print the reach, plot it."""
-    if workers is not None and scheduler is not None:
-        raise ConfigError("--workers and --scheduler exclude each other")
-    if workers is not None and workers < 1:
-        raise ConfigError(f"--workers {workers}: need at least 1")
     cfg = load_config(preset)
     data = cfg.model_dump()
     for name, spec in _pairs(axes, "--axis").items():

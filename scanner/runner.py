@@ -1,14 +1,13 @@
 """Running a scan: validate, create or reopen the store, compute the missing blocks, report.
 
-Execution backends: dask's threaded scheduler by default; ``workers=N`` starts a
-``distributed.LocalCluster`` of N processes; ``scheduler=ADDRESS`` uses an existing cluster; an
-active ``distributed.Client`` is honoured. Each task computes one block, writes its region and then
+Execution backends (:mod:`scanner.backends`): dask's threaded scheduler by default;
+``workers=N`` starts a ``distributed.LocalCluster`` of N processes; ``scheduler=ADDRESS|FILE`` uses
+an existing cluster; an active ``distributed.Client`` is honoured. Each task computes one block, writes its region and then
 its ``done`` flag, so an interrupted run keeps what it finished and ``resume`` computes the rest.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import shutil
 import sys
@@ -18,11 +17,14 @@ from pathlib import Path
 
 import dask
 import numpy as np
+from dask.callbacks import Callback
 
+from scanner.backends import connect
 from scanner.config import Scan, ScanConfig, resolve
 from scanner.errors import ConfigError, StoreError
 from scanner.grid import block_indices, done_index
 from scanner.store import completeness, create_store, lease, local_path, open_scan, read_attrs
+from scanner.progress import BlockProgress
 from scanner.tasks import compute_and_store
 
 __all__ = ["RunReport", "run_scan"]
@@ -72,31 +74,6 @@ def _prepare(scan: Scan, path: Path, resume: bool, overwrite: bool) -> Scan:
     return scan
 
 
-@contextlib.contextmanager
-def _client(workers: int | None, scheduler: str | None):
-    """None for the threaded scheduler, else a connected distributed Client (closed on exit)."""
-    if workers is None and scheduler is None:
-        yield None
-        return
-    from distributed import Client, LocalCluster
-
-    try:
-        if scheduler is not None:
-            client = Client(scheduler, timeout="10s")
-        else:
-            client = Client(LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                         dashboard_address=None))
-    except (OSError, TimeoutError) as e:
-        raise ConfigError(f"cannot reach the dask scheduler {scheduler or '(local cluster)'}: {e}") from None
-    try:
-        yield client
-    finally:
-        cluster = client.cluster
-        client.close()
-        if cluster is not None and scheduler is None:
-            cluster.close()
-
-
 def run_scan(config: ScanConfig, store=None, *, resume: bool = False, overwrite: bool = False,
              workers: int | None = None, scheduler: str | None = None, progress: bool = True) -> RunReport:
     """Run ``config`` into ``store`` (default ``<scenario>.zarr``) and return a report.
@@ -109,34 +86,51 @@ def run_scan(config: ScanConfig, store=None, *, resume: bool = False, overwrite:
     if not path.parent.is_dir():
         raise StoreError(f"{path}: the directory {path.parent} does not exist")
     t0 = time.perf_counter()
-    with _client(workers, scheduler) as client, lease(path):
+    announce = (lambda text: print(text, file=sys.stderr, flush=True)) if progress else None
+    with connect(workers, scheduler, announce=announce) as client, lease(path):
         scan = _prepare(scan, path, resume, overwrite)
         import zarr
 
         done = zarr.open_array(path / "done", mode="r")[...]
         missing = [idx for idx in block_indices(scan) if not done[done_index(idx)]]
         text = scan.config.model_dump_json()
-        tasks = [dask.delayed(compute_and_store, pure=True)(text, str(path), idx) for idx in missing]
-        results = _compute(tasks, client, progress)
+        results = _compute(text, str(path), missing, client, BlockProgress(len(missing), enabled=progress))
     n_llp = len(scan.scenario.llp_species) or 1  # LLP decay probabilities per event and point
     evals = sum(r["points"] for r in results) * scan.config.events * n_llp
     return RunReport(path, len(missing), done.size, time.perf_counter() - t0, evals)
 
 
-def _compute(tasks, client, progress: bool):
-    if not tasks:
+def _compute(text: str, path: str, blocks, client, bar: BlockProgress) -> list[dict]:
+    """Run one ``compute_and_store`` task per block; results in block order."""
+    if not blocks:
         return []
     if client is None:
-        from dask.diagnostics import ProgressBar
-
-        # redraws every 0.1 s on a terminal; into a log file, a line every 10 s is plenty
-        bar = ProgressBar(out=sys.stderr, dt=0.1 if sys.stderr.isatty() else 10.0) if progress else contextlib.nullcontext()
-        with bar:
+        tasks = [dask.delayed(compute_and_store, pure=True)(text, path, idx) for idx in blocks]
+        with _Counting(bar):
             return list(dask.compute(*tasks, scheduler="threads"))
-    futures = client.compute(tasks)
-    if progress:
-        from distributed import progress as dprogress
+    from distributed import as_completed
 
-        dprogress(futures)
+    # pure: a resubmitted block (after a lost worker) is the same key; the scheduler retries it
+    futures = [client.submit(compute_and_store, text, path, idx, pure=True, key=f"llpscan-block-{'-'.join(map(str, idx)) or '0'}-{_short(text)}")
+               for idx in blocks]
+    for _ in as_completed(futures):
+        bar.advance()
     return client.gather(futures)
 
+
+def _short(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+class _Counting(Callback):
+    """Advances the progress line as the threaded scheduler finishes block tasks."""
+
+    def __init__(self, bar: BlockProgress):
+        super().__init__()
+        self.bar = bar
+
+    def _posttask(self, key, result, dsk, state, worker_id):
+        if isinstance(result, dict) and "index" in result:
+            self.bar.advance()

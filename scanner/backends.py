@@ -1,0 +1,73 @@
+"""Where the blocks run: dask's threaded scheduler, a LocalCluster, or an existing cluster.
+
+``connect(workers, scheduler)`` yields ``None`` for the threaded scheduler or a connected
+``distributed.Client``:
+
+- ``workers=N``: a ``LocalCluster`` of N single-threaded worker processes (closed afterwards);
+- ``scheduler``: an address (``tcp://host:port``, ``tls://...``) or the path of a scheduler file
+  written by ``dask scheduler --scheduler-file``;
+- neither, while the user holds an active ``distributed.Client``: that client is used (and left
+  open); otherwise the threaded scheduler.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+
+from scanner.errors import ConfigError
+
+__all__ = ["connect", "active_client"]
+
+
+def active_client():
+    """The user's current distributed Client, if ``distributed`` is loaded and one exists."""
+    if "distributed" not in sys.modules:
+        return None
+    from distributed import default_client
+
+    try:
+        return default_client()
+    except ValueError:
+        return None
+
+
+@contextlib.contextmanager
+def connect(workers: int | None = None, scheduler: str | None = None, *, announce=None):
+    """Yield the client to run on (None: threads). ``announce(text)`` receives the dashboard link."""
+    if workers is not None and scheduler is not None:
+        raise ConfigError("--workers and --scheduler exclude each other")
+    if workers is None and scheduler is None:
+        yield active_client()
+        return
+    from distributed import Client, LocalCluster
+
+    own_cluster = None
+    try:
+        if scheduler is not None:
+            if os.path.isfile(scheduler):
+                client = Client(scheduler_file=scheduler, timeout="10s")
+            elif "://" in scheduler or ":" in scheduler:
+                client = Client(scheduler, timeout="10s")
+            else:
+                raise ConfigError(f"--scheduler {scheduler}: neither an address (tcp://host:port) nor a scheduler file")
+        else:
+            if workers < 1:
+                raise ConfigError(f"--workers {workers}: need at least 1")
+            own_cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                                       dashboard_address=":0")
+            client = Client(own_cluster)
+    except (OSError, TimeoutError) as e:
+        if own_cluster is not None:
+            own_cluster.close()
+        raise ConfigError(f"cannot reach the dask scheduler {scheduler or '(local cluster)'}: {e}") from None
+    if announce is not None:
+        link = getattr(client, "dashboard_link", None)
+        announce(f"dask cluster {client.scheduler.address}" + (f", dashboard {link}" if link else ""))
+    try:
+        yield client
+    finally:
+        client.close()
+        if own_cluster is not None:
+            own_cluster.close()
