@@ -62,6 +62,8 @@ def connect(workers: int | None = None, scheduler: str | None = None, *, announc
         if own_cluster is not None:
             own_cluster.close()
         raise ConfigError(f"cannot reach the dask scheduler {scheduler or '(local cluster)'}: {e}") from None
+    except TypeError as e:  # distributed's way of saying a tls:// address has no TLS configuration
+        raise ConfigError(f"cannot connect to {scheduler}: {e} (see deploy/tls for the client configuration)") from None
     if announce is not None:
         link = getattr(client, "dashboard_link", None)
         announce(f"dask cluster {client.scheduler.address}" + (f", dashboard {link}" if link else ""))
