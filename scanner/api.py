@@ -13,9 +13,9 @@ from scanner.config import ScanConfig, load_config, resolve, validate
 from scanner.errors import ConfigError
 from scanner.query import query_point, reach_table, store_level, summary_rows
 from scanner.runner import RunReport, run_scan
-from scanner.store import local_path, open_scan, read_attrs, completeness
+from scanner.store import completeness, locate, open_scan, read_attrs
 
-__all__ = ["config_of", "build", "run", "open", "describe", "query", "reach_table", "summary_rows",
+__all__ = ["default_plot_path", "config_of", "build", "run", "open", "describe", "query", "reach_table", "summary_rows",
            "plot_reach", "default_xy", "store_level", "RunReport"]
 
 
@@ -56,9 +56,16 @@ def default_xy(ds: xr.Dataset) -> tuple[str, str]:
     return x, y
 
 
+def default_plot_path(store) -> str:
+    """Where the reach figure goes by default: beside a local store, else in the working directory."""
+    loc = locate(store)
+    name = loc.url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".zarr") + ".png"
+    return str(loc.path.with_name(name)) if loc.is_local else name
+
+
 def describe(store) -> dict:
     """What ``llpscan info`` prints, as a dict."""
-    path = local_path(store)
+    path = locate(store)
     attrs = read_attrs(path)
     done, total = completeness(path)
     ds = open_scan(path, allow_partial=True)

@@ -33,13 +33,24 @@ def active_client():
         return None
 
 
+def _announce(client, announce) -> None:
+    try:
+        link = client.dashboard_link
+    except Exception:  # noqa: BLE001 - no dashboard (e.g. started with --no-dashboard)
+        link = None
+    announce(f"dask cluster {client.scheduler.address}" + (f", dashboard {link}" if link else ""))
+
+
 @contextlib.contextmanager
 def connect(workers: int | None = None, scheduler: str | None = None, *, announce=None):
     """Yield the client to run on (None: threads). ``announce(text)`` receives the dashboard link."""
     if workers is not None and scheduler is not None:
         raise ConfigError("--workers and --scheduler exclude each other")
     if workers is None and scheduler is None:
-        yield active_client()
+        client = active_client()
+        if client is not None and announce is not None:
+            _announce(client, announce)
+        yield client
         return
     from distributed import Client, LocalCluster
 
@@ -65,8 +76,7 @@ def connect(workers: int | None = None, scheduler: str | None = None, *, announc
     except TypeError as e:  # distributed's way of saying a tls:// address has no TLS configuration
         raise ConfigError(f"cannot connect to {scheduler}: {e} (see deploy/tls for the client configuration)") from None
     if announce is not None:
-        link = getattr(client, "dashboard_link", None)
-        announce(f"dask cluster {client.scheduler.address}" + (f", dashboard {link}" if link else ""))
+        _announce(client, announce)
     try:
         yield client
     finally:

@@ -83,7 +83,7 @@ def run(preset, out, axes, events, seed, chunks, workers, scheduler, resume, ove
     click.echo(f"reach ({ds.attrs['statistic']}: n_signal >= {api.store_level(ds, None):g}) in {y} per {x}:")
     for row in api.summary_rows(ds, x, y):
         click.echo("  " + "  ".join(f"{k}={_fmt(v)}" for k, v in row.items()))
-    path = api.plot_reach(ds, x, y, plot_path or str(report.store).removesuffix(".zarr") + ".png")
+    path = api.plot_reach(ds, x, y, plot_path or api.default_plot_path(report.store))
     click.echo(f"plot: {path}")
 
 
@@ -174,7 +174,7 @@ def plot(store, x, y, sel, searches, level, out):
 
     ds = api.open(store)
     dx, dy = api.default_xy(ds)
-    path = api.plot_reach(ds, x or dx, y or dy, out or str(store).rstrip("/").removesuffix(".zarr") + ".png",
+    path = api.plot_reach(ds, x or dx, y or dy, out or api.default_plot_path(store),
                           sel=_pairs(sel, "--sel"), searches=list(searches) or None, level=level)
     click.echo(f"plot: {path}")
 

@@ -9,11 +9,9 @@ its ``done`` flag, so an interrupted run keeps what it finished and ``resume`` c
 from __future__ import annotations
 
 import json
-import shutil
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 import dask
 import numpy as np
@@ -23,7 +21,7 @@ from scanner.backends import connect
 from scanner.config import Scan, ScanConfig, resolve
 from scanner.errors import ConfigError, StoreError
 from scanner.grid import block_indices, done_index
-from scanner.store import completeness, create_store, lease, local_path, open_scan, read_attrs
+from scanner.store import Location, completeness, create_store, lease, locate, read_attrs, read_done
 from scanner.progress import BlockProgress
 from scanner.tasks import compute_and_store
 
@@ -32,7 +30,7 @@ __all__ = ["RunReport", "run_scan"]
 
 @dataclass
 class RunReport:
-    store: Path
+    store: Location
     blocks_run: int
     blocks_total: int
     wall_seconds: float
@@ -43,10 +41,8 @@ class RunReport:
         return self.evaluations / self.wall_seconds if self.wall_seconds > 0 else float("nan")
 
 
-def _prepare(scan: Scan, path: Path, resume: bool, overwrite: bool) -> Scan:
+def _prepare(scan: Scan, path: Location, resume: bool, overwrite: bool) -> Scan:
     """Create the store, or check the existing one; returns the scan with the store's blocks."""
-    if not path.parent.is_dir():
-        raise StoreError(f"{path}: the directory {path.parent} does not exist")
     if path.exists():
         try:
             attrs = read_attrs(path)
@@ -54,7 +50,7 @@ def _prepare(scan: Scan, path: Path, resume: bool, overwrite: bool) -> Scan:
             raise StoreError(f"{path} exists and is not an llpscan store; refusing to touch it (choose another --out)") from None
         same = attrs.get("config_hash") == scan.hash()
         if overwrite:
-            shutil.rmtree(path)
+            path.remove()
         elif not same:
             raise StoreError(f"{path} holds a scan with a different config (or llpscan version); "
                              "use --overwrite to replace it or another --out")
@@ -82,16 +78,13 @@ def run_scan(config: ScanConfig, store=None, *, resume: bool = False, overwrite:
     target directory, the scheduler connection, the lock, and an existing store's identity.
     """
     scan = resolve(config)
-    path = local_path(store if store is not None else f"{config.scenario}.zarr")
-    if not path.parent.is_dir():
-        raise StoreError(f"{path}: the directory {path.parent} does not exist")
+    path = locate(store if store is not None else f"{config.scenario}.zarr")
+    path.check_parent()
     t0 = time.perf_counter()
     announce = (lambda text: print(text, file=sys.stderr, flush=True)) if progress else None
     with connect(workers, scheduler, announce=announce) as client, lease(path):
         scan = _prepare(scan, path, resume, overwrite)
-        import zarr
-
-        done = zarr.open_array(path / "done", mode="r")[...]
+        done = read_done(path)
         missing = [idx for idx in block_indices(scan) if not done[done_index(idx)]]
         text = scan.config.model_dump_json()
         results = _compute(text, str(path), missing, client, BlockProgress(len(missing), enabled=progress))

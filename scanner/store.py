@@ -18,6 +18,7 @@ import shutil
 import socket
 import sys
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -30,23 +31,69 @@ from scanner.config import Scan
 from scanner.errors import StoreError, StoreIncomplete, StoreLocked
 from scanner.grid import acceptance_dims, block_chunks, block_grid
 
-__all__ = ["create_store", "read_attrs", "lease", "open_scan", "completeness", "local_path"]
+__all__ = ["Location", "locate", "create_store", "read_attrs", "read_done", "lease", "open_scan", "completeness"]
 
 FORMAT = "llpscan-store-1"
 _LIBS = ("numpy", "scipy", "dask", "distributed", "xarray", "zarr", "numba", "particle")
 
 
-def local_path(store: str | os.PathLike) -> Path:
-    """A local store as an absolute plain path (zarr's LocalStore writes atomically; ``file://``
-    through fsspec does not), so tasks on other processes resolve it the same way."""
+@dataclass(frozen=True)
+class Location:
+    """Where a store lives: a local directory (``path``) or any other fsspec URL (``url``).
+
+    Local paths (and ``file://`` URLs, normalised to paths) open as zarr's LocalStore, which writes
+    every chunk atomically (temp file + rename). Other URLs open through fsspec; how atomic a chunk
+    write is there is the backend's: object stores (s3, gcs, az) and ``memory://`` replace whole
+    objects, so a chunk is never torn.
+    """
+
+    url: str
+    path: Path | None = None
+
+    @property
+    def is_local(self) -> bool:
+        return self.path is not None
+
+    def _fs(self):
+        import fsspec
+
+        return fsspec.core.url_to_fs(self.url)
+
+    def exists(self) -> bool:
+        if self.is_local:
+            return self.path.exists()
+        fs, p = self._fs()
+        return fs.exists(p)
+
+    def remove(self) -> None:
+        if self.is_local:
+            shutil.rmtree(self.path)
+        else:
+            fs, p = self._fs()
+            fs.rm(p, recursive=True)
+
+    def check_parent(self) -> None:
+        if self.is_local and not self.path.parent.is_dir():
+            raise StoreError(f"{self}: the directory {self.path.parent} does not exist")
+
+    def __str__(self) -> str:
+        return self.url
+
+
+def locate(store) -> Location:
+    """The :class:`Location` of ``store``: local paths made absolute (so tasks on other processes
+    resolve them alike), other URLs kept as they are."""
+    if isinstance(store, Location):
+        return store
     text = os.fspath(store)
     if not text.strip():
         raise StoreError("the store path is empty")
     if text.startswith("file://"):
         text = text[len("file://"):]
     elif "://" in text:
-        raise StoreError(f"{text}: only local stores are supported so far (no fsspec URLs)")
-    return Path(text).expanduser().resolve()
+        return Location(url=text.rstrip("/"))
+    path = Path(text).expanduser().resolve()
+    return Location(url=str(path), path=path)
 
 
 def _versions() -> dict[str, str]:
@@ -57,19 +104,27 @@ def _versions() -> dict[str, str]:
     return out
 
 
-def read_attrs(path: Path) -> dict:
-    """The group attrs of an llpscan store; StoreError if ``path`` is not one."""
-    meta = path / "zarr.json"
-    if not path.exists():
-        raise StoreError(f"{path}: no such store")
-    if not meta.is_file():
-        raise StoreError(f"{path}: not an llpscan store (no zarr.json)")
-    try:
-        attrs = json.loads(meta.read_text()).get("attributes", {})
-    except (OSError, ValueError):
-        raise StoreError(f"{path}: not an llpscan store (unreadable zarr.json)") from None
+def read_attrs(loc: Location) -> dict:
+    """The group attrs of an llpscan store; StoreError if ``loc`` is not one."""
+    if not loc.exists():
+        raise StoreError(f"{loc}: no such store")
+    if loc.is_local:
+        meta = loc.path / "zarr.json"
+        if not meta.is_file():
+            raise StoreError(f"{loc}: not an llpscan store (no zarr.json)")
+        try:
+            attrs = json.loads(meta.read_text()).get("attributes", {})
+        except (OSError, ValueError):
+            raise StoreError(f"{loc}: not an llpscan store (unreadable zarr.json)") from None
+    else:
+        import zarr
+
+        try:
+            attrs = dict(zarr.open_group(loc.url, mode="r").attrs)
+        except Exception:  # noqa: BLE001 - zarr raises several kinds for "not a group"
+            raise StoreError(f"{loc}: not an llpscan store (no zarr group)") from None
     if attrs.get("llpscan_format") != FORMAT:
-        raise StoreError(f"{path}: not an llpscan store (zarr group without llpscan provenance)")
+        raise StoreError(f"{loc}: not an llpscan store (zarr group without llpscan provenance)")
     return attrs
 
 
@@ -109,45 +164,65 @@ def _template(scan: Scan) -> xr.Dataset:
     return ds
 
 
-def create_store(scan: Scan, path: Path) -> None:
+def create_store(scan: Scan, loc: Location) -> None:
     """Write the store's layout (metadata, coordinates, cheap variables, empty done mask).
 
-    Written to a temporary directory and renamed into place, so a store either exists whole or
-    not at all.
+    Locally it is written to a temporary directory and renamed into place; elsewhere the attribute
+    that makes it an llpscan store is written last. Either way a store exists whole or not at all.
     """
     ds = _template(scan)
     chunks = block_chunks(scan)
     encoding = {"done": {"chunks": (1,) * ds["done"].ndim}}
     for name in ("acceptance", "acceptance_err"):
         encoding[name] = {"chunks": tuple(chunks.get(d, ds.sizes[d]) for d in ds[name].dims), "_FillValue": np.nan}
+    write = dict(compute=False, consolidated=False, encoding=encoding, zarr_format=3)
+    if not loc.is_local:
+        import zarr
+
+        ds.attrs.pop("llpscan_format")
+        ds.to_zarr(loc.url, mode="w-", **write)
+        zarr.open_group(loc.url, mode="r+").attrs["llpscan_format"] = FORMAT
+        return
+    path = loc.path
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     if tmp.exists():
         shutil.rmtree(tmp)
     try:
-        ds.to_zarr(tmp, mode="w-", compute=False, consolidated=False, encoding=encoding, zarr_format=3)
+        ds.to_zarr(tmp, mode="w-", **write)
         os.replace(tmp, path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def completeness(path: Path) -> tuple[int, int]:
-    """(blocks done, blocks in all)."""
+def read_done(loc: Location) -> np.ndarray:
+    """The done mask (one uint8 flag per block)."""
     import zarr
 
-    done = zarr.open_array(path / "done", mode="r")[...]
+    return zarr.open_group(loc.url, mode="r")["done"][...]
+
+
+def completeness(loc: Location) -> tuple[int, int]:
+    """(blocks done, blocks in all)."""
+    done = read_done(loc)
     return int(done.sum()), int(done.size)
 
 
 @contextlib.contextmanager
-def lease(path: Path):
-    """Exclusive right to write ``path``: an flock on ``STORE.lock`` beside it.
+def lease(loc: Location):
+    """Exclusive right to write the store: ``STORE.lock`` beside it.
 
-    The kernel releases the lock when its holder dies, even by SIGKILL, so a dead run never blocks
-    the next one, and two live runs can never both hold it (local file systems; flock is not
-    reliable on every network file system).
+    Locally an flock: the kernel releases it when its holder dies, even by SIGKILL, so a dead run
+    never blocks the next one, and two live runs can never both hold it (flock is not reliable on
+    every network file system). On other fsspec URLs an exclusively created lock object, removed
+    at the end; a run killed there leaves it behind, and the message says so.
     """
-    lock = path.with_name(path.name + ".lock")
     me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
+    if not loc.is_local:
+        with _url_lease(loc, me):
+            yield
+        return
+    path = loc.path
+    lock = path.with_name(path.name + ".lock")
     while True:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -178,6 +253,29 @@ def lease(path: Path):
         os.close(fd)
 
 
+@contextlib.contextmanager
+def _url_lease(loc: Location, me: dict):
+    fs, p = loc._fs()
+    lock = p + ".lock"
+    try:
+        with fs.open(lock, "xb") as f:
+            f.write(json.dumps(me).encode())
+    except FileExistsError:
+        try:
+            other = json.loads(fs.cat_file(lock) or b"{}")
+        except (OSError, ValueError):
+            other = {}
+        since = datetime.fromtimestamp(other.get("since", 0), timezone.utc).isoformat(timespec="seconds")
+        raise StoreLocked(f"{loc} is being written by another run (pid {other.get('pid', '?')} on "
+                          f"{other.get('host', '?')} since {since}); if that run is gone, delete {loc}.lock") from None
+    except (NotImplementedError, ValueError) as e:
+        raise StoreError(f"{loc}: this file system cannot create a lock exclusively ({e})") from None
+    try:
+        yield
+    finally:
+        fs.rm(lock)
+
+
 def open_scan(store, *, allow_partial: bool = False) -> xr.Dataset:
     """Open a stored scan as a Dataset of dask arrays, with ``n_signal`` derived lazily.
 
@@ -185,13 +283,13 @@ def open_scan(store, *, allow_partial: bool = False) -> xr.Dataset:
     A store with blocks never computed raises :class:`StoreIncomplete` unless ``allow_partial``;
     with it, the missing values read as NaN (never as 0).
     """
-    path = local_path(store)
-    attrs = read_attrs(path)
-    done, total = completeness(path)
+    loc = locate(store)
+    attrs = read_attrs(loc)
+    done, total = completeness(loc)
     if done < total and not allow_partial:
-        raise StoreIncomplete(f"{path}: only {done} of {total} blocks are computed; finish it with "
-                              f"`llpscan run ... --out {path} --resume`")
-    ds = xr.open_zarr(path, consolidated=False, chunks={})
+        raise StoreIncomplete(f"{loc}: only {done} of {total} blocks are computed; finish it with "
+                              f"`llpscan run ... --out {loc} --resume`")
+    ds = xr.open_zarr(loc.url, consolidated=False, chunks={})
     n = ds["acceptance"]
     for name in json.loads(attrs["signal_factors"]):
         n = n * ds[name]

@@ -116,8 +116,8 @@ def test_a_store_locked_by_a_live_writer_is_refused(small_store, tmp_path):
     shutil.copytree(small_store, store)
     # a real second writer: another process holding the store's lock
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; from scanner.store import lease\n"
-         "with lease(Path(sys.argv[1]).resolve()):\n    print('held', flush=True); sys.stdin.read()", "s.zarr"],
+        [sys.executable, "-c", "import sys; from scanner.store import lease, locate\n"
+         "with lease(locate(sys.argv[1])):\n    print('held', flush=True); sys.stdin.read()", "s.zarr"],
         cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"

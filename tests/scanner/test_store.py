@@ -124,3 +124,34 @@ def test_resume_keeps_the_stores_blocks(small_store, tmp_path):
     a = xr.open_zarr(small_store, consolidated=False)
     b = xr.open_zarr(path, consolidated=False)
     np.testing.assert_array_equal(a["acceptance"].values, b["acceptance"].values)
+
+
+def test_a_store_on_an_fsspec_url(small_store, tmp_path):
+    # memory:// goes through fsspec like s3:// or gcs:// would (one process: threaded scheduler)
+    import fsspec
+
+    from scanner.errors import StoreLocked
+    from scanner.store import lease, locate
+
+    url = "memory://llpscan-tests/url.zarr"
+    fs = fsspec.filesystem("memory")
+    if fs.exists("/llpscan-tests"):
+        fs.rm("/llpscan-tests", recursive=True)
+    report = scanner.run(small_config(), url, progress=False)
+    assert report.blocks_run == report.blocks_total and not report.store.is_local
+    ds = scanner.open(url)
+    np.testing.assert_array_equal(ds["acceptance"].values, xr.open_zarr(small_store, consolidated=False)["acceptance"].values)
+    assert scanner.describe(url)["complete"]
+    # a second writer is refused while the lock object exists, and it is removed afterwards
+    assert not fs.exists("/llpscan-tests/url.zarr.lock")
+    with lease(locate(url)), pytest.raises(StoreLocked, match="being written by another run"):
+        scanner.run(small_config(), url, resume=True, progress=False)
+    # partial + resume, as on a local path
+    g = zarr.open_group(url, mode="r+")
+    g["done"][0, 0] = 0
+    g["acceptance"][:, 0, 0:2, :] = np.nan
+    with pytest.raises(StoreIncomplete):
+        scanner.open(url)
+    assert scanner.run(small_config(), url, resume=True, progress=False).blocks_run == 1
+    np.testing.assert_array_equal(scanner.open(url)["acceptance"].values, ds["acceptance"].values)
+    fs.rm("/llpscan-tests", recursive=True)
