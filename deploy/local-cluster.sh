@@ -42,9 +42,21 @@ PY
 stop)
     dir=${2:-.llpscan-cluster}
     [ -f "$dir/pids" ] || { echo "local-cluster: no $dir/pids" >&2; exit 2; }
-    while read -r pid; do kill "$pid" 2>/dev/null || true; done <"$dir/pids"
-    sleep 1
-    while read -r pid; do kill -9 "$pid" 2>/dev/null || true; done <"$dir/pids"
+    # workers first (they say goodbye to the scheduler), then the scheduler (the first pid)
+    scheduler=$(head -n 1 "$dir/pids")
+    workers=$(tail -n +2 "$dir/pids")
+    for group in "$workers" "$scheduler"; do
+        for pid in $group; do kill "$pid" 2>/dev/null || true; done
+        for _ in $(seq 100); do
+            alive=0
+            for pid in $group; do
+                if kill -0 "$pid" 2>/dev/null && ! grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then alive=1; fi
+            done
+            [ "$alive" = 0 ] && break
+            sleep 0.1
+        done
+        for pid in $group; do kill -9 "$pid" 2>/dev/null || true; done
+    done
     rm -f "$dir/pids" "$dir/scheduler.json"
     ;;
 *)

@@ -95,7 +95,7 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
     if fixed:
         ax.text(0.02, 0.02, "\n".join(fixed), transform=ax.transAxes, fontsize=7, va="bottom")
     if ax.get_legend_handles_labels()[0]:
-        ax.legend(fontsize=8, loc="upper right")
+        ax.legend(fontsize=8, loc="best", framealpha=0.8)
     else:
         ax.text(0.5, 0.5, "no reach at this level", transform=ax.transAxes, ha="center")
     fig.savefig(out, dpi=150)
