@@ -6,6 +6,7 @@ The only package that imports dask and zarr. Python API::
     scanner.run("belle2-alp-hnl", "belle2-alp-hnl.zarr")
     ds = scanner.open("belle2-alp-hnl.zarr")          # Dataset of dask arrays, n_signal lazy
     ds.llp.reach(x="m_N", y="V2", search="1DV")        # lower/upper boundaries per m_N
+    scanner.reach("belle2-alp-hnl.zarr", "m_N", "V2", search="1DV", sel={"m_a": 4.7})
 
 Attributes load on first use, so the command line starts without importing dask, xarray or
 matplotlib for commands that do not need them.
@@ -16,7 +17,7 @@ from importlib import import_module
 __all__ = ["build", "run", "open", "describe", "query", "reach", "plot_reach", "api"]
 
 _FROM = {"build": "scanner.api", "run": "scanner.api", "open": "scanner.api", "describe": "scanner.api",
-         "query": "scanner.api", "plot_reach": "scanner.api", "reach": "scanner.boundaries"}
+         "query": "scanner.api", "plot_reach": "scanner.api", "reach": "scanner.api"}
 
 
 def __getattr__(name):

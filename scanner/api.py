@@ -15,7 +15,7 @@ from scanner.query import query_point, reach_table, store_level, summary_rows
 from scanner.runner import RunReport, run_scan
 from scanner.store import completeness, locate, open_scan, read_attrs
 
-__all__ = ["default_plot_path", "config_of", "build", "run", "open", "describe", "query", "reach_table", "summary_rows",
+__all__ = ["reach", "default_plot_path", "config_of", "build", "run", "open", "describe", "query", "reach_table", "summary_rows",
            "plot_reach", "default_xy", "store_level", "RunReport"]
 
 
@@ -93,6 +93,23 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, **kwargs):
     from scanner.plot import plot_reach as _plot
 
     return _plot(ds, x, y, out, **kwargs)
+
+
+def reach(store_or_ds, x: str = "m_N", y: str = "V2", *, search: str | None = None,
+          level: float | None = None, sel: dict | None = None) -> xr.Dataset:
+    """Lower/upper boundaries in ``y`` of the region where n_signal >= level, for every ``x`` and
+    every other axis left in ``sel``. Takes a store path/URL or an opened Dataset; lazy on dask.
+
+    ``level`` defaults to the store's statistic (3 events for ``events-3``).
+    """
+    from scanner.query import check_axes, check_searches, select
+
+    ds = store_or_ds if isinstance(store_or_ds, xr.Dataset) else open_scan(store_or_ds)
+    check_axes(ds, x, y)
+    if search is not None:
+        check_searches(ds, [search])
+    ds = select(ds, {k: str(v) for k, v in (sel or {}).items()})
+    return ds.llp.reach(x=x, y=y, search=search, level=level)
 
 
 def query(store, sel: dict[str, str]) -> dict:

@@ -155,3 +155,13 @@ def test_a_store_on_an_fsspec_url(small_store, tmp_path):
     assert scanner.run(small_config(), url, resume=True, progress=False).blocks_run == 1
     np.testing.assert_array_equal(scanner.open(url)["acceptance"].values, ds["acceptance"].values)
     fs.rm("/llpscan-tests", recursive=True)
+
+
+def test_python_reach_matches_the_cli_table(small_store):
+    from scanner.query import reach_table
+
+    r = scanner.reach(small_store, "m_N", "V2", search="1DV", sel={"m_a": 4.7}).compute()
+    table = reach_table(scanner.open(small_store), "m_N", "V2", {"m_a": "4.7"}, "1DV", None)
+    lower = [row["lower"] for row in table["rows"]]
+    np.testing.assert_array_equal(np.nan_to_num(r["lower"].values, nan=-1), [-1 if v is None else v for v in lower])
+    assert r["lower"].attrs["units"] == "1"
