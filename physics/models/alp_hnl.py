@@ -59,12 +59,12 @@ class AlpToHnl(Model):
     name = "alp-hnl"
     llps = ("N",)
     def __init__(self):
-        # masses outside B+ -> K+ a (and a -> N N) for every point are input errors; inside, points
-        # with 2 m_N >= m_a are masked by ``allowed``
-        m_max = pdg.mass("B+") - pdg.mass("K+")
+        # an ALP heavier than the B is an input error; below it, points where B+ -> K+ a or a -> N N
+        # is closed (m_a >= m_B - m_K, 2 m_N >= m_a) are masked: zero signal (issue 2)
+        m_b = pdg.mass("B+")
         self.parameters = (
-            Parameter("m_a", "GeV", "ALP mass", 4.7, "mass", 0.0, m_max, positive=True),
-            Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", 0.0, m_max / 2, positive=True),
+            Parameter("m_a", "GeV", "ALP mass", 4.7, "mass", 0.0, m_b, positive=True),
+            Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", 0.0, m_b / 2, positive=True),
             Parameter("V2", "1", "|V_eN|^2, HNL-electron-neutrino mixing", 1e-7, "lifetime", 0.0, 1.0, positive=True),
             Parameter("g_N", "GeV^-1", "g_N/Lambda, ALP-HNL coupling", 1e-3, "rate"),
             Parameter("g_bs", "GeV^-1", "g^d_32/Lambda, ALP b-s coupling", 1e-9, "rate"),

@@ -31,12 +31,18 @@ def test_layout_units_and_provenance(small_store):
     assert ds["n_signal"].chunks is not None
 
 
-def test_forbidden_points_are_masked_with_zero_signal(small_store):
+def test_forbidden_points_are_masked_with_zero_signal(small_store, tmp_path):
     ds = scanner.open(small_store)
     closed = ds.sel(m_a=4.2, m_N=2.3)  # 2 m_N > m_a
     assert int(closed["allowed"]) == 0
     assert np.isnan(closed["acceptance"].values).all()
     assert (closed["n_signal"].values == 0).all()
+    # m_a above m_B - m_K = 4.786 GeV (B+ -> K+ a closed) is masked too, not an error
+    scanner.run(small_config(axes={"m_a": [4.7, 4.9], "m_N": [1.0, 2.0], "V2": [1e-8, 1e-6]}, chunks={}),
+                tmp_path / "m.zarr", progress=False)
+    m = scanner.open(tmp_path / "m.zarr")
+    assert int(m["allowed"].sel(m_a=4.9, m_N=1.0)) == 0 and (m["n_signal"].sel(m_a=4.9).values == 0).all()
+    assert (m["n_signal"].sel(m_a=4.7, m_N=2.0, V2=1e-6).values > 0).all()
 
 
 def test_n_signal_is_the_product_of_the_factors(small_store):
