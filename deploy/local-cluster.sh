@@ -5,8 +5,10 @@
 #   deploy/local-cluster.sh stop [DIR]
 #
 # Then: llpscan run PRESET --scheduler DIR/scheduler.json   (or --scheduler tcp://HOST:PORT)
-# Environment: LLPSCAN_HOST (default 127.0.0.1; 0.0.0.0 to accept other machines, with TLS: see
-# deploy/tls), LLPSCAN_PORT (default 0: any free port), LLPSCAN_THREADS (threads per worker, default 1).
+# Environment: LLPSCAN_HOST (default 127.0.0.1), LLPSCAN_PORT (default 0: any free port),
+# LLPSCAN_THREADS (threads per worker, default 1), LLPSCAN_TLS_DIR (ca.pem, node.pem, node.key from
+# deploy/tls/make-certs.sh: the cluster then speaks tls://). A host other than loopback needs TLS:
+# a dask scheduler runs whatever code it is sent.
 set -euo pipefail
 cmd=${1:-start}
 case "$cmd" in
@@ -20,21 +22,36 @@ start)
         exit 2
     fi
     python=${PYTHON:-python3}
+    host=${LLPSCAN_HOST:-127.0.0.1}
+    tls=()
+    if [ -n "${LLPSCAN_TLS_DIR:-}" ]; then
+        t=$LLPSCAN_TLS_DIR
+        tls=(--tls-ca-file "$t/ca.pem" --tls-cert "$t/node.pem" --tls-key "$t/node.key")
+    elif [ "$host" != 127.0.0.1 ] && [ "$host" != localhost ]; then
+        echo "local-cluster: LLPSCAN_HOST=$host without LLPSCAN_TLS_DIR: refusing an open cluster (see deploy/tls)" >&2
+        exit 2
+    fi
     rm -f "$dir/scheduler.json"
-    setsid "$python" -m dask scheduler --host "${LLPSCAN_HOST:-127.0.0.1}" --port "${LLPSCAN_PORT:-0}" \
+    proto=()
+    [ ${#tls[@]} -gt 0 ] && proto=(--protocol tls)
+    setsid "$python" -m dask scheduler --host "$host" --port "${LLPSCAN_PORT:-0}" "${proto[@]}" "${tls[@]}" \
         --dashboard-address :0 --scheduler-file "$dir/scheduler.json" >"$dir/scheduler.log" 2>&1 &
     echo $! >"$dir/pids"
     for _ in $(seq 300); do [ -s "$dir/scheduler.json" ] && break; sleep 0.1; done
     [ -s "$dir/scheduler.json" ] || { echo "local-cluster: scheduler did not start (see $dir/scheduler.log)" >&2; exit 1; }
     for i in $(seq "$n"); do
-        setsid "$python" -m dask worker --scheduler-file "$dir/scheduler.json" --nthreads "${LLPSCAN_THREADS:-1}" \
+        setsid "$python" -m dask worker --scheduler-file "$dir/scheduler.json" --nthreads "${LLPSCAN_THREADS:-1}" "${tls[@]}" \
             --name "worker-$i" --local-directory "$dir/worker-$i" >"$dir/worker-$i.log" 2>&1 &
         echo $! >>"$dir/pids"
     done
-    "$python" - "$dir/scheduler.json" "$n" <<'PY'
+    "$python" - "$dir/scheduler.json" "$n" "${LLPSCAN_TLS_DIR:-}" <<'PY'
 import sys
 from distributed import Client
-with Client(scheduler_file=sys.argv[1], timeout="30s") as c:
+from distributed.security import Security
+t = sys.argv[3]
+sec = Security(tls_ca_file=f"{t}/ca.pem", tls_client_cert=f"{t}/node.pem", tls_client_key=f"{t}/node.key",
+               require_encryption=True) if t else None
+with Client(scheduler_file=sys.argv[1], timeout="30s", security=sec) as c:
     c.wait_for_workers(int(sys.argv[2]), timeout=120)
     print(c.scheduler.address)
 PY
@@ -46,7 +63,8 @@ stop)
     scheduler=$(head -n 1 "$dir/pids")
     workers=$(tail -n +2 "$dir/pids")
     for group in "$workers" "$scheduler"; do
-        for pid in $group; do kill "$pid" 2>/dev/null || true; done
+        # each pid leads its own process group (setsid): signal the group, children included
+        for pid in $group; do kill -TERM -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
         for _ in $(seq 100); do
             alive=0
             for pid in $group; do
@@ -55,7 +73,7 @@ stop)
             [ "$alive" = 0 ] && break
             sleep 0.1
         done
-        for pid in $group; do kill -9 "$pid" 2>/dev/null || true; done
+        for pid in $group; do kill -KILL -- "-$pid" 2>/dev/null || true; done
     done
     rm -f "$dir/pids" "$dir/scheduler.json"
     ;;

@@ -75,6 +75,8 @@ def connect(workers: int | None = None, scheduler: str | None = None, *, announc
         raise ConfigError(f"cannot reach the dask scheduler {scheduler or '(local cluster)'}: {e}") from None
     except TypeError as e:  # distributed's way of saying a tls:// address has no TLS configuration
         raise ConfigError(f"cannot connect to {scheduler}: {e} (see deploy/tls for the client configuration)") from None
+    except ValueError as e:  # an address distributed cannot parse
+        raise ConfigError(f"--scheduler {scheduler}: {e}") from None
     if announce is not None:
         _announce(client, announce)
     try:

@@ -21,6 +21,9 @@ class BlockProgress:
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self.t0 = time.perf_counter()
         self._last = -1e9
+        self._open_line = False
+        if enabled and total == 0:
+            self.stream.write("nothing to compute: every block is done\n")
 
     def line(self) -> str:
         elapsed = time.perf_counter() - self.t0
@@ -43,3 +46,11 @@ class BlockProgress:
             end = "\r" if self.tty and self.done < self.total else "\n"
             self.stream.write(self.line() + end)
             self.stream.flush()
+            self._open_line = end == "\r"
+
+    def close(self) -> None:
+        """End a line left open on a terminal, so what follows starts on its own line."""
+        if self._open_line:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open_line = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 
 import dask
@@ -19,9 +20,9 @@ from dask.callbacks import Callback
 
 from scanner.backends import connect
 from scanner.config import Scan, ScanConfig, resolve
-from scanner.errors import ConfigError, StoreError
+from scanner.errors import ConfigError, LLPScanError, StoreError
 from scanner.grid import block_indices, done_index
-from scanner.store import Location, completeness, create_store, lease, locate, read_attrs, read_done
+from scanner.store import Location, completeness, create_store, lease, locate, read_attrs, read_done, stamp_run
 from scanner.progress import BlockProgress
 from scanner.tasks import compute_and_store
 
@@ -75,55 +76,83 @@ def run_scan(config: ScanConfig, store=None, *, resume: bool = False, overwrite:
     """Run ``config`` into ``store`` (default ``<scenario>.zarr``) and return a report.
 
     Everything that can be checked is checked before the store is touched: the config, the
-    target directory, the scheduler connection, the lock, and an existing store's identity.
+    target directory, the scheduler connection, the lock, and an existing store's identity. Each
+    run stamps the store with a fresh ``run_id``; its tasks write only while the stamp is theirs,
+    and the lock is released only after every task of the run has stopped.
     """
     scan = resolve(config)
     path = locate(store if store is not None else f"{config.scenario}.zarr")
     path.check_parent()
     t0 = time.perf_counter()
+    run_id = uuid.uuid4().hex
     announce = (lambda text: print(text, file=sys.stderr, flush=True)) if progress else None
     with connect(workers, scheduler, announce=announce) as client, lease(path):
         scan = _prepare(scan, path, resume, overwrite)
+        stamp_run(path, run_id)
         done = read_done(path)
         missing = [idx for idx in block_indices(scan) if not done[done_index(idx)]]
-        text = scan.config.model_dump_json()
-        results = _compute(text, str(path), missing, client, BlockProgress(len(missing), enabled=progress))
+        bar = BlockProgress(len(missing), enabled=progress)
+        try:
+            results = _compute(scan.config.model_dump_json(), path.url, missing, client, bar, run_id)
+        except (LLPScanError, KeyboardInterrupt):
+            raise
+        except Exception as e:  # a block failed: say which and why, in one line
+            hint = " (is the store reachable from every worker, at the same path?)" if isinstance(e, OSError) else ""
+            raise StoreError(f"a block failed: {type(e).__name__}: {e}{hint}; the store keeps the finished "
+                             f"blocks, rerun with --resume") from None
+        finally:
+            bar.close()
     n_llp = len(scan.scenario.llp_species) or 1  # LLP decay probabilities per event and point
     evals = sum(r["points"] for r in results) * scan.config.events * n_llp
     return RunReport(path, len(missing), done.size, time.perf_counter() - t0, evals)
 
 
-def _compute(text: str, path: str, blocks, client, bar: BlockProgress) -> list[dict]:
+def _compute(text: str, url: str, blocks, client, bar: BlockProgress, run_id: str) -> list[dict]:
     """Run one ``compute_and_store`` task per block; results in block order."""
     if not blocks:
         return []
     if client is None:
-        tasks = [dask.delayed(compute_and_store, pure=True)(text, path, idx) for idx in blocks]
-        with _Counting(bar):
+        tasks = [dask.delayed(compute_and_store, pure=False)(text, url, idx, run_id) for idx in blocks]
+        with _Counting(bar, {t.key for t in tasks}):
             return list(dask.compute(*tasks, scheduler="threads"))
     from distributed import as_completed
 
-    # pure: a resubmitted block (after a lost worker) is the same key; the scheduler retries it
-    futures = [client.submit(compute_and_store, text, path, idx, pure=True, key=f"llpscan-block-{'-'.join(map(str, idx)) or '0'}-{_short(text)}")
+    # keys unique to this run: two runs of one config on one cluster never share results
+    futures = [client.submit(compute_and_store, text, url, idx, run_id,
+                             key=f"llpscan-{run_id[:16]}-block-{'-'.join(map(str, idx)) or '0'}")
                for idx in blocks]
-    for _ in as_completed(futures):
-        bar.advance()
-    return client.gather(futures)
+    try:
+        for fut in as_completed(futures):
+            fut.result()  # raises the block's error here
+            bar.advance()
+        return client.gather(futures)
+    except BaseException:
+        client.cancel(futures)
+        _wait_until_stopped(client, {f.key for f in futures})
+        raise
 
 
-def _short(text: str) -> str:
-    import hashlib
-
-    return hashlib.sha256(text.encode()).hexdigest()[:12]
+def _wait_until_stopped(client, keys, timeout: float = 60.0) -> None:
+    """Wait until no worker runs any of ``keys`` (cancelled tasks that already started finish)."""
+    t0 = time.perf_counter()
+    while time.perf_counter() - t0 < timeout:
+        try:
+            running = {k for tasks in client.processing().values() for k in tasks}
+        except Exception:  # noqa: BLE001 - the scheduler is gone: nothing more will run
+            return
+        if not running & keys:
+            return
+        time.sleep(0.1)
 
 
 class _Counting(Callback):
-    """Advances the progress line as the threaded scheduler finishes block tasks."""
+    """Advances the progress line as the threaded scheduler finishes this run's block tasks."""
 
-    def __init__(self, bar: BlockProgress):
+    def __init__(self, bar: BlockProgress, keys: set):
         super().__init__()
         self.bar = bar
+        self.keys = keys
 
     def _posttask(self, key, result, dsk, state, worker_id):
-        if isinstance(result, dict) and "index" in result:
+        if key in self.keys:
             self.bar.advance()

@@ -31,7 +31,8 @@ from scanner.config import Scan
 from scanner.errors import StoreError, StoreIncomplete, StoreLocked
 from scanner.grid import acceptance_dims, block_chunks, block_grid
 
-__all__ = ["Location", "locate", "create_store", "read_attrs", "read_done", "lease", "open_scan", "completeness"]
+__all__ = ["Location", "locate", "create_store", "read_attrs", "read_done", "stamp_run", "lease", "open_scan",
+           "completeness"]
 
 FORMAT = "llpscan-store-1"
 _LIBS = ("numpy", "scipy", "dask", "distributed", "xarray", "zarr", "numba", "particle")
@@ -199,6 +200,13 @@ def read_done(loc: Location) -> np.ndarray:
     import zarr
 
     return zarr.open_group(loc.url, mode="r")["done"][...]
+
+
+def stamp_run(loc: Location, run_id: str) -> None:
+    """Mark the store as written by run ``run_id`` (tasks of any other run then stop writing)."""
+    import zarr
+
+    zarr.open_group(loc.url, mode="r+").attrs["run_id"] = run_id
 
 
 def completeness(loc: Location) -> tuple[int, int]:

@@ -25,14 +25,20 @@ def compute_block_from_json(text: str, index: tuple[int, ...]):
     return compute_block(scan_from_json(text), tuple(index))
 
 
-def compute_and_store(text: str, path: str, index: tuple[int, ...]) -> dict:
-    """Compute one block, write its acceptance region, then (only then) set its done flag."""
+def compute_and_store(text: str, path: str, index: tuple[int, ...], run_id: str | None = None) -> dict:
+    """Compute one block, write its acceptance region, then (only then) set its done flag.
+
+    With ``run_id``, nothing is written unless the store is still stamped with it: a task left
+    running by an interrupted run never writes into a store that a newer run has taken over.
+    """
     t0 = time.perf_counter()
     scan = scan_from_json(text)
     index = tuple(index)
     mean, err = compute_block(scan, index)
     seconds = time.perf_counter() - t0
     group = zarr.open_group(path, mode="r+")
+    if run_id is not None and group.attrs.get("run_id") != run_id:
+        return {"index": index, "points": 0, "seconds": seconds, "skipped": True}
     region = (slice(None), *block_slices(scan, index))
     group["acceptance"][region] = mean
     group["acceptance_err"][region] = err

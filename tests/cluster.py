@@ -23,17 +23,25 @@ class Cluster:
         self.scheduler_file = workdir / "scheduler.json"
         self.procs: list[subprocess.Popen] = []
         self.workers: list[subprocess.Popen] = []
+        self.names: dict[int, str] = {}  # worker pid -> dask worker name
         self._log = open(workdir / "cluster.log", "ab")
-        self._start(DASK + ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-                            "--scheduler-file", str(self.scheduler_file)])
-        self._wait(lambda: self.scheduler_file.exists() and self.scheduler_file.stat().st_size > 0, "scheduler file")
-        self.address = json.loads(self.scheduler_file.read_text())["address"]
-        for i in range(n_workers):
-            self.add_worker(f"w{i}")
-        self.wait_for_workers(n_workers)
+        try:
+            self._start(DASK + ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+                                "--scheduler-file", str(self.scheduler_file)])
+            self._wait(lambda: self.scheduler_file.exists() and self.scheduler_file.stat().st_size > 0, "scheduler file")
+            self.address = json.loads(self.scheduler_file.read_text())["address"]
+            for i in range(n_workers):
+                self.add_worker(f"w{i}")
+            self.wait_for_workers(n_workers)
+        except BaseException:
+            self.stop()
+            raise
 
     def _start(self, cmd) -> subprocess.Popen:
-        p = subprocess.Popen(cmd, cwd=self.dir, stdout=self._log, stderr=self._log, start_new_session=True)
+        from tests.conftest import subprocess_env
+
+        p = subprocess.Popen(cmd, cwd=self.dir, stdout=self._log, stderr=self._log, start_new_session=True,
+                             env=subprocess_env())
         self.procs.append(p)
         return p
 
@@ -42,6 +50,7 @@ class Cluster:
                                 "--no-nanny", "--no-dashboard", "--name", name, "--host", "127.0.0.1",
                                 "--local-directory", str(self.dir / name)])
         self.workers.append(p)
+        self.names[p.pid] = name
         return p
 
     def n_workers(self) -> int:
@@ -63,6 +72,17 @@ class Cluster:
             if time.time() - t0 > timeout:
                 raise TimeoutError(f"timed out waiting for {what}")
             time.sleep(0.05)
+
+    def busy(self, worker: subprocess.Popen) -> bool:
+        """True while ``worker`` (one of ours) is running a task."""
+        from distributed import Client
+
+        with Client(self.address, timeout="10s") as c:
+            info = c.scheduler_info()["workers"]
+            for addr, w in info.items():
+                if w.get("name") == self.names[worker.pid]:
+                    return bool(c.processing().get(addr))
+        return False
 
     def stop(self) -> None:
         for p in self.procs:

@@ -15,14 +15,14 @@ import pytest
 import yaml
 
 import scanner
-from tests.conftest import small_config
+from tests.conftest import small_config, subprocess_env
 
 DEPLOY = Path(__file__).parent.parent / "deploy"
 
 
 @pytest.mark.slow
 def test_local_cluster_script_runs_a_scan(tmp_path):
-    env = {**os.environ, "PYTHON": sys.executable}
+    env = subprocess_env(PYTHON=sys.executable)
     d = tmp_path / "cluster"
     start = subprocess.run(["bash", str(DEPLOY / "local-cluster.sh"), "start", "2", str(d)], capture_output=True,
                            text=True, env=env, timeout=180)
@@ -62,11 +62,12 @@ def test_tls_cluster_from_the_shipped_scripts(tmp_path):
     conf.mkdir()
     text = (DEPLOY / "tls" / "distributed-tls.yaml").read_text().replace("/etc/llpscan/tls", str(certs))
     (conf / "distributed-tls.yaml").write_text(text)
-    env = {**os.environ, "DASK_CONFIG": str(conf)}
+    env = subprocess_env(DASK_CONFIG=str(conf))
     sf = tmp_path / "scheduler.json"
     procs = [subprocess.Popen([sys.executable, "-m", "dask", "scheduler", "--protocol", "tls", "--host", "127.0.0.1",
                                "--port", "0", "--no-dashboard", "--scheduler-file", str(sf), *tls],
-                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)]
+                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+                              env=env)]
     try:
         for _ in range(600):
             if sf.exists() and sf.stat().st_size:
@@ -75,7 +76,7 @@ def test_tls_cluster_from_the_shipped_scripts(tmp_path):
         address = json.loads(sf.read_text())["address"]
         assert address.startswith("tls://127.0.0.1:")
         procs.append(subprocess.Popen([sys.executable, "-m", "dask", "worker", address, "--nthreads", "1",
-                                       "--no-dashboard", "--host", "127.0.0.1", *tls], cwd=tmp_path,
+                                       "--no-dashboard", "--host", "127.0.0.1", *tls], cwd=tmp_path, env=env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
         run = [sys.executable, "-m", "scanner.cli", "run", "belle2-alp-hnl", "--events", "300", "--quiet",
                "--axis", "m_a=4.7", "--axis", "m_N=1.0,2.0", "--axis", "V2=log:1e-8:1e-4:5", "--scheduler", address]
@@ -83,7 +84,7 @@ def test_tls_cluster_from_the_shipped_scripts(tmp_path):
         assert ok.returncode == 0, ok.stderr
         assert "2 of 2 blocks computed" in ok.stdout or "1 of 1 blocks computed" in ok.stdout
         # without the certificates the client cannot talk to the cluster: a one-line error, no store
-        bare = {k: v for k, v in os.environ.items() if not k.startswith("DASK_")}
+        bare = {k: v for k, v in subprocess_env().items() if not k.startswith("DASK_")}
         bare["DASK_CONFIG"] = str(tmp_path / "empty")
         refused = subprocess.run([*run, "--out", "plain.zarr"], cwd=tmp_path, env=bare, capture_output=True,
                                  text=True, timeout=180)
@@ -94,7 +95,11 @@ def test_tls_cluster_from_the_shipped_scripts(tmp_path):
         for p in procs:
             os.killpg(p.pid, signal.SIGTERM)
         for p in procs:
-            p.wait(timeout=30)
+            try:
+                p.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
 
 
 def test_compose_file_runs_scheduler_workers_and_llpscan_on_a_shared_volume():

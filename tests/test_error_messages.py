@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import subprocess_env
+
 
 def llpscan(*args, cwd):
     return subprocess.run([sys.executable, "-m", "scanner.cli", *args], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+                          timeout=120, env=subprocess_env())
 
 
 def tree_digest(path: Path) -> str:
@@ -118,7 +120,7 @@ def test_a_store_locked_by_a_live_writer_is_refused(small_store, tmp_path):
     holder = subprocess.Popen(
         [sys.executable, "-c", "import sys; from scanner.store import lease, locate\n"
          "with lease(locate(sys.argv[1])):\n    print('held', flush=True); sys.stdin.read()", "s.zarr"],
-        cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        cwd=tmp_path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=subprocess_env())
     try:
         assert holder.stdout.readline().strip() == "held"
         before = tree_digest(store)

@@ -29,15 +29,17 @@ def main():
 
     import scanner
 
-    cluster = SLURMCluster(queue=QUEUE, account=ACCOUNT, cores=1, processes=1, memory="2GB",
-                           walltime=WALLTIME, job_extra_directives=["--output=llpscan-worker-%j.log"])
-    cluster.scale(jobs=args.jobs)
-    with Client(cluster) as client:
-        client.wait_for_workers(1)
-        print("dashboard:", client.dashboard_link)
-        report = scanner.run(args.preset, args.out)  # runs on the active client
-        print(f"{report.blocks_run} blocks in {report.wall_seconds:.0f} s -> {report.store}")
-    cluster.close()
+    # workers retire a few minutes before the job's walltime (staggered), and adapt() submits new
+    # jobs in their place: a long scan never waits on workers SLURM has killed
+    with SLURMCluster(queue=QUEUE, account=ACCOUNT, cores=1, processes=1, memory="2GB", walltime=WALLTIME,
+                      job_extra_directives=["--output=llpscan-worker-%j.log"],
+                      worker_extra_args=["--lifetime", "110m", "--lifetime-stagger", "5m"]) as cluster:
+        cluster.adapt(minimum_jobs=1, maximum_jobs=args.jobs)
+        with Client(cluster) as client:
+            client.wait_for_workers(1, timeout=3600)  # the queue may be long
+            print("dashboard:", client.dashboard_link)
+            report = scanner.run(args.preset, args.out)  # runs on the active client
+            print(f"{report.blocks_run} blocks in {report.wall_seconds:.0f} s -> {report.store}")
 
 
 if __name__ == "__main__":

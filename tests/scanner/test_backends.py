@@ -15,7 +15,7 @@ import zarr
 
 import scanner
 from tests.cluster import Cluster
-from tests.conftest import small_config
+from tests.conftest import small_config, subprocess_env
 
 pytestmark = pytest.mark.slow
 
@@ -101,11 +101,15 @@ def test_worker_killed_mid_scan_costs_only_its_task(reference, cluster, tmp_path
     store = tmp_path / "w.zarr"
     run = subprocess.Popen([sys.executable, "-m", "scanner.cli", "run", str(config_file(tmp_path)), "--out", str(store),
                             "--scheduler", str(cluster.scheduler_file), "--quiet"], cwd=tmp_path,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
     try:
         done, total = wait_for_blocks(store, 2)
         assert done < total, "the scan finished before the worker could be killed"
         victim = cluster.workers[0]
+        t0 = time.time()
+        while not cluster.busy(victim):  # kill it in the middle of a block
+            assert time.time() - t0 < 30, "the worker never got a task"
+            time.sleep(0.01)
         os.kill(victim.pid, signal.SIGKILL)
         victim.wait(timeout=10)
         out, err = run.communicate(timeout=180)
@@ -122,7 +126,7 @@ def test_client_killed_mid_scan_leaves_a_partial_store_that_resumes(reference, t
     cfg = config_file(tmp_path)
     cli = [sys.executable, "-m", "scanner.cli"]
     run = subprocess.Popen([*cli, "run", str(cfg), "--out", str(store), "--quiet"], cwd=tmp_path,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=subprocess_env())
     try:
         done, total = wait_for_blocks(store, 1)
     finally:
@@ -131,15 +135,73 @@ def test_client_killed_mid_scan_leaves_a_partial_store_that_resumes(reference, t
     done = int(zarr.open_array(store / "done", mode="r")[...].sum())
     assert 0 < done < total, "kill came too late or too early"
 
-    info = subprocess.run([*cli, "info", str(store)], capture_output=True, text=True, cwd=tmp_path)
+    info = subprocess.run([*cli, "info", str(store)], capture_output=True, text=True, cwd=tmp_path, env=subprocess_env())
     assert info.returncode == 0 and "PARTIAL" in info.stdout and f"{done}/{total} blocks" in info.stdout
     for args in (["query", str(store), "--sel", "m_N=1"], ["reach", str(store), "--x", "m_N", "--y", "V2"]):
-        res = subprocess.run([*cli, *args], capture_output=True, text=True, cwd=tmp_path)
+        res = subprocess.run([*cli, *args], capture_output=True, text=True, cwd=tmp_path, env=subprocess_env())
         assert res.returncode == 2 and res.stderr.count("\n") == 1
         assert f"only {done} of {total} blocks are computed" in res.stderr and "--resume" in res.stderr
 
     res = subprocess.run([*cli, "run", str(cfg), "--out", str(store), "--resume", "--quiet"],
-                         capture_output=True, text=True, cwd=tmp_path, timeout=300)
+                         capture_output=True, text=True, cwd=tmp_path, timeout=300, env=subprocess_env())
     assert res.returncode == 0, res.stderr
     assert f"({total - done} of {total} blocks computed" in res.stdout  # only the missing ones
     assert_same(reference, store)
+
+
+def test_two_runs_of_one_config_on_one_cluster_do_not_share_tasks(reference, cluster, tmp_path):
+    # the same config into two stores at once: each run computes and writes its own blocks
+    cli = [sys.executable, "-m", "scanner.cli", "run", str(config_file(tmp_path)), "--quiet",
+           "--scheduler", str(cluster.scheduler_file)]
+    runs = [subprocess.Popen([*cli, "--out", name], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=subprocess_env()) for name in ("a.zarr", "b.zarr")]
+    for r in runs:
+        out, err = r.communicate(timeout=300)
+        assert r.returncode == 0, err
+    for name in ("a.zarr", "b.zarr"):
+        assert_same(reference, tmp_path / name)
+
+
+def test_tasks_of_a_superseded_run_do_not_write(small_store, tmp_path):
+    import shutil
+
+    from scanner.store import locate, stamp_run
+    from scanner.tasks import compute_and_store
+
+    path = tmp_path / "s.zarr"
+    shutil.copytree(small_store, path)
+    g = zarr.open_group(path, mode="r+")
+    g["acceptance"][:, 0, 0:2, :] = np.nan
+    g["done"][0, 0] = 0
+    stamp_run(locate(path), "new-run")
+    text = small_config().model_dump_json()
+    res = compute_and_store(text, str(path), (0, 0), "old-run")
+    assert res["skipped"] and np.isnan(g["acceptance"][:, 0, 0:2, :]).all() and g["done"][0, 0] == 0
+    res = compute_and_store(text, str(path), (0, 0), "new-run")
+    assert not res.get("skipped") and g["done"][0, 0] == 1
+
+
+def test_a_failing_block_is_one_line_and_keeps_the_store(tmp_path, monkeypatch, capsys):
+    import scanner.grid
+    from scanner.cli import main
+
+    def broken(scan, index):
+        if index == (0, 1):
+            raise FloatingPointError("synthetic failure in block (0, 1)")
+        return real(scan, index)
+
+    real = scanner.grid.compute_block
+    monkeypatch.setattr("scanner.tasks.compute_block", broken)
+    code = main(["run", "belle2-alp-hnl", "--out", str(tmp_path / "f.zarr"), "--events", "300", "--quiet",
+                 "--axis", "m_a=4.7", "--axis", "m_N=1,1.5,2", "--axis", "V2=log:1e-8:1e-4:5", "--chunks", "m_N=1"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1
+    assert "a block failed: FloatingPointError: synthetic failure" in err and "--resume" in err
+    done = zarr.open_array(tmp_path / "f.zarr" / "done", mode="r")[...]
+    assert done[0, 1] == 0  # never marked done
+    assert not (tmp_path / "f.zarr.lock").exists()
+    monkeypatch.setattr("scanner.tasks.compute_block", real)  # the cause is gone: --resume finishes it
+    code = main(["run", "belle2-alp-hnl", "--out", str(tmp_path / "f.zarr"), "--events", "300", "--quiet", "--resume",
+                 "--axis", "m_a=4.7", "--axis", "m_N=1,1.5,2", "--axis", "V2=log:1e-8:1e-4:5", "--chunks", "m_N=1"])
+    assert code == 0, capsys.readouterr().err
+    assert zarr.open_array(tmp_path / "f.zarr" / "done", mode="r")[...].all()
