@@ -221,8 +221,11 @@ def lease(loc: Location):
 
     Locally an flock: the kernel releases it when its holder dies, even by SIGKILL, so a dead run
     never blocks the next one, and two live runs can never both hold it (flock is not reliable on
-    every network file system). On other fsspec URLs an exclusively created lock object, removed
-    at the end; a run killed there leaves it behind, and the message says so.
+    every network file system). On other fsspec URLs a lock object created with mode ``"xb"`` and
+    removed at the end. That is exclusive only where the backend enforces create-if-absent:
+    ``memory://`` (tested) and local files do; fsspec does not promise it for remote file systems
+    (s3fs only recently), so there two runs started at the same moment may both proceed. A run
+    killed on a URL store leaves the lock object behind; the refusal message names it.
     """
     me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
     if not loc.is_local:
