@@ -104,15 +104,14 @@ class EventSample:
     """Lab-frame four-momenta of the particles a search looks at, for one mass point.
 
     ``momenta[name]`` has shape ``(n_events, 4)`` (GeV); ``llps`` names the long-lived ones in the
-    order the model's lifetimes refer to them; ``vertices[name]``, where present, is the lab
-    production point (n_events, 3) in metres (absent: produced at the interaction point).
+    order the model's lifetimes refer to them. Every particle comes from the interaction point
+    (displaced production, as in a chain of LLPs, is not represented yet).
     """
 
     momenta: dict[str, np.ndarray]
     llps: tuple[str, ...]
     masses: dict[str, float] = field(default_factory=dict)
     llp_masses: dict[str, float] = field(default_factory=dict)
-    vertices: dict[str, np.ndarray] = field(default_factory=dict)
 
     def llp_mass(self, name: str) -> float:
         """Mass (GeV) of the long-lived particle ``name``."""
@@ -129,5 +128,4 @@ class EventSample:
             llps=self.llps,
             masses=self.masses,
             llp_masses=self.llp_masses,
-            vertices=self.vertices,
         )
