@@ -45,7 +45,8 @@ class Belle2AlpHnl(Scenario):
     extra_parameters = (LUMI,)
     signal_factors = ("n_b", "br_production", "eps_pid", "br_signal")
 
-    def __init__(self):
+    def __init__(self, **options):
+        super().__init__(**options)
         self.llp_species = {"N1": "N", "N2": "N"}  # both N of a -> N N have the model's N lifetime
         self.model = model = AlpToHnl()
         self.variables = (

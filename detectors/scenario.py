@@ -49,7 +49,14 @@ class Scenario:
         llp_species: maps the LLP names of an :class:`EventSample` to the model's LLP names.
         variables: cheap variables stored beside the acceptance.
         signal_factors: names of variables whose product, times the acceptance, is n_signal.
-        statistic: the exclusion statistic the scenario's paper uses (``events-3`` ...).
+        statistic: the exclusion statistic the scenario's paper uses (``events-3``, ``poisson-90``,
+            ``chi2-2.71`` ...; the list is ``scanner.stats.STATISTICS``).
+        background: name of the variable holding the expected background events (or None: zero).
+        combine: axes over which a ``chi2`` statistic is summed (data sets at several energies).
+        limit_on: a rate parameter whose upper limit the store derives as ``<name>_limit``
+            (model-independent scans: the limit on a production branching ratio).
+        options: non-numeric choices, name -> allowed values (the first is the default); an
+            instance is built as ``Cls(**options)`` and reads them with :meth:`option`.
     """
 
     name: str = ""
@@ -62,6 +69,32 @@ class Scenario:
     variables: tuple[Variable, ...] = ()
     signal_factors: tuple[str, ...] = ()
     statistic: str = "events-3"
+    background: str | None = None
+    combine: tuple[str, ...] = ()
+    limit_on: str | None = None
+    options: dict[str, tuple[str, ...]] = {}
+
+    def __init__(self, **options: str):
+        self._options = self.check_options(options)
+
+    @classmethod
+    def check_options(cls, options: dict[str, str]) -> dict[str, str]:
+        """Every option with its value (defaults filled in); ValueError names a bad one."""
+        for name, value in options.items():
+            if name not in cls.options:
+                known = ", ".join(cls.options) or "none"
+                raise ValueError(f"unknown option {name!r} for {cls.name}; options: {known}")
+            if value not in cls.options[name]:
+                raise ValueError(f"option {name}={value!r}: allowed {', '.join(cls.options[name])}")
+        return {name: options.get(name, allowed[0]) for name, allowed in cls.options.items()}
+
+    def option(self, name: str) -> str:
+        """The value of option ``name`` for this instance."""
+        return self._options[name]
+
+    @property
+    def option_values(self) -> dict[str, str]:
+        return dict(self._options)
 
     @property
     def parameters(self) -> tuple[Parameter, ...]:

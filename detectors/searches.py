@@ -67,4 +67,4 @@ class DisplacedVertexSearch(Search):
             p4 = events.momenta[name]
             intervals.append(fiducial_interval(p4, self.r_min, self.r_max, self.z_min, self.z_max))
             s.append(np.hypot(p4[:, 1], p4[:, 2]) / events.llp_mass(name))
-        return mean_acceptance(intervals, s, ctau, self.efficiency_r0, self.mode)
+        return mean_acceptance(intervals, s, ctau, self.efficiency_r0, self.mode, weights=events.weights)

@@ -104,14 +104,17 @@ class EventSample:
     """Lab-frame four-momenta of the particles a search looks at, for one mass point.
 
     ``momenta[name]`` has shape ``(n_events, 4)`` (GeV); ``llps`` names the long-lived ones in the
-    order the model's lifetimes refer to them. Every particle comes from the interaction point
-    (displaced production, as in a chain of LLPs, is not represented yet).
+    order the model's lifetimes refer to them. ``weights`` (n_events,), if given, multiplies each
+    event's detection probability (per-track identification, cut efficiencies, a Br-weighted sum over
+    decay channels); it does not change under a boost. Every particle here comes from the interaction
+    point; a scenario with displaced production carries its vertices itself.
     """
 
     momenta: dict[str, np.ndarray]
     llps: tuple[str, ...]
     masses: dict[str, float] = field(default_factory=dict)
     llp_masses: dict[str, float] = field(default_factory=dict)
+    weights: np.ndarray | None = None
 
     def llp_mass(self, name: str) -> float:
         """Mass (GeV) of the long-lived particle ``name``."""
@@ -128,4 +131,5 @@ class EventSample:
             llps=self.llps,
             masses=self.masses,
             llp_masses=self.llp_masses,
+            weights=self.weights,
         )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xarray as xr
 
-from scanner.query import store_level
+from scanner.query import store_exclusion, store_level
 from scanner.boundaries import reach
 
 __all__ = ["LLPAccessor"]
@@ -19,16 +19,23 @@ class LLPAccessor:
 
     @property
     def level(self) -> float:
-        """The store's exclusion threshold in signal events."""
+        """The level the store's exclusion quantity is compared with (3 for ``events-3``)."""
         return store_level(self._ds, None)
 
     def reach(self, x: str, y: str, *, search: str | None = None, level: float | None = None,
-              var: str = "n_signal") -> xr.Dataset:
-        """Dataset ``lower``/``upper`` (units of y) on every dim but y; lazy for dask input."""
-        da = self._ds[var]
+              var: str | None = None) -> xr.Dataset:
+        """Dataset ``lower``/``upper`` (units of y) on every dim but y; lazy for dask input.
+
+        By default the region the store's statistic excludes; ``var`` with ``level`` draws the
+        region where any other variable reaches ``level``.
+        """
+        if var is None:
+            da, lvl, _ = store_exclusion(self._ds, level)
+        else:
+            da, lvl = self._ds[var], store_level(self._ds, level)
         if search is not None:
             da = da.sel(search=search)
-        return reach(da.transpose(..., x, y), y, store_level(self._ds, level))
+        return reach(da.transpose(..., x, y), y, lvl)
 
     def plot(self, x: str, y: str, out, **kwargs):
         """Write the reach figure to ``out``; see :func:`scanner.plot.plot_reach`."""

@@ -11,12 +11,12 @@ from scanner import accessor as _accessor  # noqa: F401  (registers ds.llp)
 from scanner.dataset import lazy_dataset
 from scanner.config import ScanConfig, load_config, resolve, validate
 from scanner.errors import ConfigError
-from scanner.query import query_point, reach_table, store_level, summary_rows
+from scanner.query import query_point, reach_table, store_exclusion, store_level, summary_rows
 from scanner.runner import RunReport, run_scan
 from scanner.store import completeness, locate, open_scan, read_attrs
 
 __all__ = ["reach", "default_plot_path", "config_of", "build", "run", "open", "describe", "query", "reach_table", "summary_rows",
-           "plot_reach", "default_xy", "store_level", "RunReport"]
+           "plot_reach", "default_xy", "store_level", "store_exclusion", "RunReport"]
 
 
 def config_of(config) -> ScanConfig:
@@ -83,7 +83,8 @@ def describe(store) -> dict:
     prov = {k: attrs[k] for k in ("created", "config_hash", "seed", "events_per_mass_point", "citation")}
     prov.update(json.loads(attrs["versions"]))
     return {"store": str(path), "scenario": attrs["scenario"], "description": attrs["description"],
-            "statistic": attrs["statistic"], "blocks_done": done, "blocks_total": total,
+            "statistic": attrs["statistic"], "options": json.loads(attrs.get("options", "{}")),
+            "blocks_done": done, "blocks_total": total,
             "complete": done == total, "axes": axes, "searches": [str(s) for s in ds["search"].values],
             "fixed": fixed, "variables": variables, "provenance": prov, "config": cfg}
 
@@ -97,10 +98,10 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, **kwargs):
 
 def reach(store_or_ds, x: str = "m_N", y: str = "V2", *, search: str | None = None,
           level: float | None = None, sel: dict | None = None) -> xr.Dataset:
-    """Lower/upper boundaries in ``y`` of the region where n_signal >= level, for every ``x`` and
-    every other axis left in ``sel``. Takes a store path/URL or an opened Dataset; lazy on dask.
+    """Lower/upper boundaries in ``y`` of the region the store's statistic excludes, for every
+    ``x`` and every other axis left in ``sel``. Takes a store path/URL or an opened Dataset; lazy.
 
-    ``level`` defaults to the store's statistic (3 events for ``events-3``).
+    ``level`` (signal events) replaces the statistic by ``n_signal >= level``.
     """
     from scanner.query import check_axes, check_searches, select
 

@@ -31,18 +31,30 @@ def cli():
     """llpscan: long-lived-particle reach scans on dask, stored in zarr."""
 
 
+def _scenario_options(name: str) -> dict[str, tuple[str, ...]]:
+    from detectors.scenarios import scenario_class
+
+    return dict(scenario_class(name).options)
+
+
 @cli.command()
 def presets():
     """List the shipped scan presets, one line each."""
     for name in preset_names():
         cfg = load_config(name)
         click.echo(f"{name:28s} {cfg.description}")
+        options = _scenario_options(cfg.scenario)
+        if options:
+            click.echo(" " * 29 + "options: " + "; ".join(
+                f"{k}={'|'.join(v)}" + (f" (preset: {cfg.options[k]})" if k in cfg.options else "")
+                for k, v in options.items()))
 
 
 @cli.command()
 @click.argument("preset")
 @click.option("--out", "out", default=None, help="store path (default: PRESET.zarr)")
 @click.option("--axis", "axes", multiple=True, metavar="NAME=VALUES", help="1,2,3 | lin:a:b:n | log:a:b:n")
+@click.option("--option", "options", multiple=True, metavar="NAME=VALUE", help="a scenario option (see `llpscan presets`)")
 @click.option("--events", type=int, default=None, help="Monte-Carlo events per mass point")
 @click.option("--seed", type=int, default=None)
 @click.option("--chunks", "chunks", multiple=True, metavar="NAME=SIZE", help="block size along a mass axis")
@@ -52,13 +64,14 @@ def presets():
 @click.option("--overwrite", is_flag=True, help="replace an existing store")
 @click.option("--plot", "plot_path", default=None, help="reach figure (default: next to the store, .png)")
 @click.option("--quiet", is_flag=True, help="no progress bar")
-def run(preset, out, axes, events, seed, chunks, workers, scheduler, resume, overwrite, plot_path, quiet):
+def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, resume, overwrite, plot_path, quiet):
     """Run PRESET (a preset name or a TOML file) into a zarr store, print the reach, plot it."""
     cfg = load_config(preset)
     data = cfg.model_dump()
     for name, spec in _pairs(axes, "--axis").items():
         data["axes"][name] = parse_values(spec, f"--axis {name}")
         data["params"].pop(name, None)
+    data["options"].update(_pairs(options, "--option"))
     for name, size in _pairs(chunks, "--chunks").items():
         try:
             data["chunks"][name] = int(size)
@@ -80,7 +93,7 @@ def run(preset, out, axes, events, seed, chunks, workers, scheduler, resume, ove
                f"{report.wall_seconds:.1f} s, {report.rate:.3g} decay-probability evaluations/s)")
     ds = api.open(report.store)
     x, y = api.default_xy(ds)
-    click.echo(f"reach ({ds.attrs['statistic']}: n_signal >= {api.store_level(ds, None):g}) in {y} per {x}:")
+    click.echo(f"reach ({ds.attrs['statistic']}: {api.store_exclusion(ds, None)[2]}) in {y} per {x}:")
     for row in api.summary_rows(ds, x, y):
         click.echo("  " + "  ".join(f"{k}={_fmt(v)}" for k, v in row.items()))
     path = api.plot_reach(ds, x, y, plot_path or api.default_plot_path(report.store))
@@ -111,6 +124,8 @@ def info(store, fmt):
     click.echo(f"complete   {summary['blocks_done']}/{summary['blocks_total']} blocks"
                + ("" if summary["complete"] else "  (PARTIAL: finish with --resume)"))
     click.echo(f"statistic  {summary['statistic']}")
+    if summary["options"]:
+        click.echo("options    " + "  ".join(f"{k}={v}" for k, v in summary["options"].items()))
     click.echo("axes")
     for name, a in summary["axes"].items():
         click.echo(f"  {name:10s} {a['size']:5d} values {a['min']:.4g} .. {a['max']:.4g} [{a['units']}]")
@@ -142,7 +157,7 @@ def query(store, sel, fmt):
 @click.option("--y", "y", required=True)
 @click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE")
 @click.option("--search", default=None, help="search label (default: the store's first)")
-@click.option("--level", type=float, default=None, help="n_signal threshold (default: the store's statistic)")
+@click.option("--level", type=float, default=None, help="n_signal threshold in events, ignoring any background (default: the store's statistic)")
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
 def reach(store, x, y, sel, search, level, fmt):
     """For every x, the lower and upper boundary in y of the region where n_signal >= level."""

@@ -76,6 +76,7 @@ class ScanConfig(BaseModel):
     description: str = ""
     axes: dict[str, list[float]] = Field(default_factory=dict)
     params: dict[str, float] = Field(default_factory=dict)
+    options: dict[str, str] = Field(default_factory=dict)
     searches: list[str] | None = None
     events: int = Field(100_000, ge=2, le=100_000_000)
     seed: int = Field(0, ge=0, lt=2**63)
@@ -161,6 +162,7 @@ class Scan:
             "scenario": self.config.scenario,
             "axes": {k: [float(x) for x in v] for k, v in self.axes.items()},
             "fixed": dict(sorted(self.fixed.items())),
+            "options": self.scenario.option_values,
             "searches": list(self.searches),
             "events": self.config.events,
             "seed": self.config.seed,
@@ -183,7 +185,10 @@ def resolve(config: ScanConfig) -> Scan:
     """Check ``config`` against its scenario; every problem is a one-line :class:`ConfigError`."""
     if config.scenario not in SCENARIOS:
         raise ConfigError(f"unknown scenario {config.scenario!r}; known: {', '.join(sorted(SCENARIOS))}")
-    scenario = get_scenario(config.scenario)
+    try:
+        scenario = get_scenario(config.scenario, config.options)
+    except ValueError as e:
+        raise ConfigError(str(e)) from None
     known = [p.name for p in scenario.parameters]
     axes: dict[str, np.ndarray] = {}
     for name, values in config.axes.items():

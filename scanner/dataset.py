@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import dask
 import dask.array as da
 import numpy as np
@@ -11,7 +13,7 @@ from scanner.config import Scan
 from scanner.grid import acceptance_dims, block_chunks, block_grid, block_slices, variable_values
 from scanner.tasks import compute_block_from_json
 
-__all__ = ["coordinates", "cheap_variables", "lazy_dataset", "done_dims"]
+__all__ = ["coordinates", "cheap_variables", "lazy_dataset", "done_dims", "statistic_attrs"]
 
 
 def coordinates(scan: Scan) -> dict[str, xr.DataArray]:
@@ -68,10 +70,18 @@ def lazy_dataset(scan: Scan) -> xr.Dataset:
     ds["acceptance_err"] = xr.DataArray(err, dims=dims, attrs={"units": "1", "long_name": "Monte-Carlo standard error of acceptance"})
     for name, var in cheap_variables(scan).items():
         ds[name] = var
-    ds.attrs.update(
-        scenario=scan.scenario.name,
-        statistic=scan.scenario.statistic,
-        signal_factors=list(scan.scenario.signal_factors),
-        chunks=block_chunks(scan),
-    )
+    ds.attrs.update(scenario=scan.scenario.name, **statistic_attrs(scan), chunks=json.dumps(block_chunks(scan)))
     return ds
+
+
+def statistic_attrs(scan: Scan) -> dict[str, str]:
+    """What turns the stored arrays into n_signal and an exclusion (attrs of lazy and stored scans)."""
+    sc = scan.scenario
+    return {
+        "statistic": sc.statistic,
+        "signal_factors": json.dumps(list(sc.signal_factors)),
+        "background": sc.background or "",
+        "combine": json.dumps([d for d in sc.combine if d in scan.axes]),
+        "limit_on": sc.limit_on or "",
+        "options": json.dumps(sc.option_values, sort_keys=True),
+    }

@@ -19,7 +19,7 @@ import xarray as xr  # noqa: E402
 
 from scanner.errors import ConfigError  # noqa: E402
 
-from scanner.query import check_axes, check_searches, select, store_level  # noqa: E402
+from scanner.query import check_axes, check_searches, select, store_exclusion  # noqa: E402
 
 __all__ = ["contour_lines", "plot_reach"]
 
@@ -67,9 +67,9 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
     out = Path(out)
     if not out.parent.is_dir():
         raise ConfigError(f"--out {out}: the directory {out.parent} does not exist")
-    sub = select(ds, sel or {})
-    lvl = store_level(ds, level)
-    n_all = sub["n_signal"]
+    q, lvl, text = store_exclusion(ds, level)
+    sub = select(ds.assign(_exclusion=q), sel or {})
+    n_all = sub["_exclusion"]
     others = [d for d in n_all.dims if d not in (x, y, "search") and n_all.sizes[d] > 1]
     fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)
     combos = list(itertools.product(*(n_all[d].values for d in others)))
@@ -91,7 +91,7 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
     ax.set_ylim(float(ds[y].min()), float(ds[y].max()))
     fixed = [f"{c} = {float(sub[c]):g} {sub[c].attrs.get('units', '')}".rstrip()
              for c in sub.coords if sub[c].ndim == 0 and c not in (x, y, "search") and sub[c].dtype.kind == "f"]
-    ax.set_title(title or f"{ds.attrs.get('scenario', '')}: n_signal >= {lvl:g}", fontsize=10)
+    ax.set_title(title or f"{ds.attrs.get('scenario', '')}: {text}", fontsize=10)
     if fixed:
         ax.text(0.02, 0.02, "\n".join(fixed), transform=ax.transAxes, fontsize=7, va="bottom")
     if ax.get_legend_handles_labels()[0]:

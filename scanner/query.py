@@ -9,9 +9,9 @@ import xarray as xr
 
 from scanner.errors import ConfigError
 from scanner.boundaries import reach
-from scanner.stats import threshold
+from scanner.stats import exclusion
 
-__all__ = ["select", "query_point", "reach_table", "summary_rows", "store_level", "check_axes", "check_searches"]
+__all__ = ["select", "query_point", "reach_table", "summary_rows", "store_level", "store_exclusion", "check_axes", "check_searches"]
 
 
 def _nearest(ds: xr.Dataset, name: str, value: str):
@@ -71,13 +71,17 @@ def query_point(ds: xr.Dataset, sel: dict[str, str]) -> dict:
     return {"coords": coords, "values": values}
 
 
+def store_exclusion(ds: xr.Dataset, level: float | None) -> tuple[xr.DataArray, float, str]:
+    """(quantity, level, description) that decide exclusion: the store's statistic (with its
+    background), or ``n_signal >= level`` when a ``level`` in signal events is given."""
+    if level is not None and not (math.isfinite(level) and level > 0):
+        raise ConfigError(f"--level {level}: must be a positive number of events")
+    return exclusion(ds, level)
+
+
 def store_level(ds: xr.Dataset, level: float | None) -> float:
-    """The threshold in signal events: ``level`` if given (> 0), else the store's statistic's."""
-    if level is not None:
-        if not (math.isfinite(level) and level > 0):
-            raise ConfigError(f"--level {level}: must be a positive number of events")
-        return float(level)
-    return float(threshold(ds.attrs.get("statistic", "events-3")))
+    """The level that :func:`store_exclusion`'s quantity is compared with."""
+    return store_exclusion(ds, level)[1]
 
 
 def check_axes(ds: xr.Dataset, *names: str) -> None:
@@ -102,9 +106,9 @@ def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str
     check_axes(ds, x, y)
     labels = check_searches(ds, [search] if search is not None else [])
     search = search if search is not None else labels[0]
-    sub = select(ds, sel).sel(search=search)
-    lvl = store_level(ds, level)
-    n = sub["n_signal"]
+    q, lvl, text = store_exclusion(ds, level)
+    sub = select(ds.assign(_exclusion=q), sel).sel(search=search)
+    n = sub["_exclusion"]
     extra = [d for d in n.dims if d not in (x, y)]
     extra = [d for d in extra if n.sizes[d] > 1]
     if extra:
@@ -115,13 +119,12 @@ def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str
     rows = [{x: float(xv), "lower": _clean(lo), "upper": _clean(up)}
             for xv, lo, up in zip(r[x].values, r["lower"].values, r["upper"].values)]
     used = {k: _clean(np.asarray(sub[k].values)[()]) for k in sel if k in sub.coords}
-    return {"x": x, "y": y, "level": lvl, "search": search, "sel": used, "rows": rows}
+    return {"x": x, "y": y, "level": lvl, "exclusion": text, "search": search, "sel": used, "rows": rows}
 
 
 def summary_rows(ds: xr.Dataset, x: str, y: str, level: float | None = None) -> list[dict]:
     """Per combination of the other axes and per search: x range reached and the smallest y."""
-    lvl = store_level(ds, level)
-    n = ds["n_signal"]
+    n, lvl, _ = store_exclusion(ds, level)
     r = reach(n.transpose(..., x, y), y, lvl).compute()
     others = [d for d in r["lower"].dims if d != x]
     rows = []

@@ -26,10 +26,11 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from scanner.dataset import cheap_variables, coordinates, done_dims
+from scanner.dataset import cheap_variables, coordinates, done_dims, statistic_attrs
 from scanner.config import Scan
 from scanner.errors import StoreError, StoreIncomplete, StoreLocked
 from scanner.grid import acceptance_dims, block_chunks, block_grid
+from scanner.stats import derive
 
 __all__ = ["Location", "locate", "create_store", "read_attrs", "read_done", "stamp_run", "lease", "open_scan",
            "completeness"]
@@ -155,8 +156,7 @@ def _template(scan: Scan) -> xr.Dataset:
         config_hash=scan.hash(),
         seed=scan.config.seed,
         events_per_mass_point=scan.config.events,
-        statistic=scan.scenario.statistic,
-        signal_factors=json.dumps(list(scan.scenario.signal_factors)),
+        **statistic_attrs(scan),
         block_chunks=json.dumps(chunks),
         mass_axes=json.dumps(list(scan.mass_axes)),
         versions=json.dumps(_versions()),
@@ -307,6 +307,7 @@ def open_scan(store, *, allow_partial: bool = False) -> xr.Dataset:
     if "allowed" in ds:
         n = n.where(ds["allowed"] != 0, 0.0)
     ds["n_signal"] = n.assign_attrs(units="events", long_name="expected number of signal events")
+    derive(ds)
     ds.attrs["blocks_done"] = done
     ds.attrs["blocks_total"] = total
     return ds

@@ -15,6 +15,8 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
 
     matplotlib.use("Agg")
     monkeypatch.chdir(tmp_path)
+    # a notebook makes the stores it draws from itself, on a reduced grid when this is set
+    monkeypatch.setenv("LLPSCAN_NOTEBOOK_FAST", "1")
     if path.stem == "seed000_alp_hnl":
         # the full preset takes a minute; the notebook's checks need the paper's grid near m_a/2
         import scanner

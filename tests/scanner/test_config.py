@@ -61,3 +61,24 @@ def test_config_errors_name_the_bad_value(change, message):
     data.update(change)
     with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
         resolve(validate(data))
+
+
+def test_scenario_options_are_validated_and_hashed(monkeypatch):
+    from detectors import scenarios
+    from detectors.belle2_alp_hnl import Belle2AlpHnl
+
+    class WithOption(Belle2AlpHnl):
+        name = "with-option"
+        options = {"photon": ("isotropic", "exact")}
+
+    monkeypatch.setitem(scenarios.SCENARIOS, "with-option", lambda: WithOption)
+    base = {**load_config("belle2-alp-hnl").model_dump(), "scenario": "with-option"}
+    default = resolve(validate(base))
+    assert default.scenario.option("photon") == "isotropic"
+    exact = resolve(validate({**base, "options": {"photon": "exact"}}))
+    assert exact.scenario.option("photon") == "exact" and exact.hash() != default.hash()
+    assert resolve(validate({**base, "options": {"photon": "isotropic"}})).hash() == default.hash()
+    with pytest.raises(ConfigError, match="option photon='text': allowed isotropic, exact"):
+        resolve(validate({**base, "options": {"photon": "text"}}))
+    with pytest.raises(ConfigError, match="unknown option 'colour' for with-option; options: photon"):
+        resolve(validate({**base, "options": {"colour": "red"}}))

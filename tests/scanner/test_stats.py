@@ -25,3 +25,66 @@ def test_threshold_dispatch():
     np.testing.assert_allclose(threshold("poisson-90", np.array([0.0, 1767.0])), [2.3026, 55.1], atol=0.06)
     with pytest.raises(ValueError, match="unknown statistic"):
         threshold("chi2-banana")
+
+
+def test_chi2_signal_needed_solves_the_chi2_condition():
+    # S^2/(S+B) = 2.71 has the positive root S = (2.71 + sqrt(2.71^2 + 4*2.71*B))/2; check it by
+    # substitution, and the large-B limit S -> sqrt(2.71 B) (the familiar S/sqrt(B) = 1.646)
+    from scanner.stats import chi2, chi2_signal_needed
+
+    b = np.array([0.0, 1.0, 300.0, 1e6])
+    s = chi2_signal_needed(b)
+    np.testing.assert_allclose(chi2(s, b), 2.71, rtol=1e-12)
+    assert s[0] == pytest.approx(2.71)
+    assert s[-1] == pytest.approx(math.sqrt(2.71e6), rel=1e-3)
+
+
+def _toy(statistic, n, b, **attrs):
+    import xarray as xr
+
+    ds = xr.Dataset(
+        {"n_signal": (("search", "x", "y"), n), "n_background": (("search",), b)},
+        coords={"search": ["a"], "x": [1.0, 2.0], "y": [1.0, 10.0, 100.0], "br": 1.0},
+        attrs={"statistic": statistic, "background": "n_background", **attrs},
+    )
+    return ds
+
+
+def test_poisson_exclusion_uses_each_points_background():
+    from scanner.stats import derive, exclusion
+
+    n = np.array([[[1.0, 100.0, 1000.0], [1.0, 2.0, 3.0]]])
+    ds = derive(_toy("poisson-90", n, np.array([1767.0]), limit_on="br"))
+    q, level, _ = exclusion(ds)
+    assert level == 1.0
+    # 55.1 events are needed on 1767 background (physics-notes 001): only 100 and 1000 pass
+    np.testing.assert_array_equal((q >= level).values[0], [[False, True, True], [False, False, False]])
+    # the branching-ratio limit is br x needed / n_signal: 55.1/1000 at the last point
+    assert float(ds["br_limit"][0, 0, 2]) == pytest.approx(55.1 / 1000, abs=1e-4)
+
+
+def test_chi2_exclusion_sums_over_combined_data_sets():
+    import xarray as xr
+
+    from scanner.stats import derive, exclusion
+
+    # two data sets along "e" with S = 2 each and B = 0, 2: chi2 = 2 + 4/4 = 3 >= 2.71, excluded only
+    # when combined (each alone is 2 and 1)
+    ds = xr.Dataset(
+        {"n_signal": (("search", "e"), [[2.0, 2.0]]), "n_background": (("e",), [0.0, 2.0])},
+        coords={"search": ["a"], "e": [1.0, 2.0]},
+        attrs={"statistic": "chi2-2.71", "background": "n_background", "combine": '["e"]'},
+    )
+    q, level, _ = exclusion(derive(ds))
+    assert level == 2.71 and q.dims == ("search",)
+    assert float(q[0]) == pytest.approx(3.0)
+    single = derive(ds.assign_attrs(combine="[]"))
+    np.testing.assert_allclose(exclusion(single)[0].values, [[2.0, 1.0]])
+
+
+def test_explicit_level_counts_signal_events_only():
+    from scanner.stats import derive, exclusion
+
+    ds = derive(_toy("poisson-90", np.ones((1, 2, 3)), np.array([1767.0])))
+    q, level, text = exclusion(ds, 0.5)
+    assert level == 0.5 and q.name == "n_signal" and "0.5" in text
