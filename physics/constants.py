@@ -4,7 +4,7 @@ Masses, widths and lifetimes of known particles do not live here: they come from
 ``particle`` package through :mod:`physics.pdg`.
 """
 
-__all__ = ["G_F", "ALPHA_EM", "SIN2_THETA_W", "HBAR_C", "HBAR", "V_HIGGS"]
+__all__ = ["G_F", "ALPHA_EM", "SIN2_THETA_W", "HBAR_C", "HBAR", "V_HIGGS", "GEV2_TO_FB"]
 
 # PDG 2024, "Physical constants" table: Fermi constant G_F/(hbar c)^3 (GeV^-2).
 G_F = 1.1663788e-5
@@ -18,3 +18,5 @@ HBAR_C = 1.973269804e-16
 HBAR = 6.582119569e-25
 # Higgs vacuum expectation value v = (sqrt(2) G_F)^(-1/2) = 246.22 GeV (tree level, from G_F).
 V_HIGGS = (2**0.5 * G_F) ** -0.5
+# 1 GeV^-2 in fb: (hbar c)^2 = 0.3894 mb GeV^2 (PDG "Physical constants"), 1 fb = 1e-43 m^2.
+GEV2_TO_FB = HBAR_C**2 / 1e-43

@@ -241,11 +241,12 @@ def alpha_s(mu):
     """MSbar alpha_s(mu) (mu in GeV, 1 <= mu <= m_Z; clipped to 1 GeV below): 4-loop running
     from alpha_s(m_Z) = 0.1180, flavour thresholds at the PDG m_b(m_b), m_c(m_c) without matching
     corrections (< 0.5%). Gives alpha_s(m_tau) = 0.319, alpha_s(2 GeV) = 0.301."""
-    t = np.log(np.clip(np.asarray(mu, dtype=float), 1.0, None) ** 2)
+    mu = np.asarray(mu, dtype=float)
+    t = np.log(np.clip(mu.ravel(), 1.0, None) ** 2)  # the ODE solutions take 1-D arrays only
     (tb, s5), (tc, s4), (_, s3) = _alpha_s_solutions()
     a = np.where(t >= tb, s5(np.maximum(t, tb))[0],
                  np.where(t >= tc, s4(np.clip(t, tc, tb))[0], s3(np.minimum(t, tc))[0]))
-    return np.pi * a
+    return np.pi * a.reshape(mu.shape)
 
 
 def _delta_qcd(m_n):

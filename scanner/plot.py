@@ -7,6 +7,7 @@ remaining axes (e.g. ``m_a``) a line style, like seed 000's Fig. 3.
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import contourpy
@@ -21,16 +22,25 @@ from scanner.errors import ConfigError  # noqa: E402
 
 from scanner.query import check_axes, check_searches, select, store_exclusion  # noqa: E402
 
-__all__ = ["contour_lines", "plot_reach"]
+__all__ = ["contour_lines", "log_scale", "plot_reach"]
 
-_COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown"]
+_COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:gray",
+            "tab:olive", "tab:cyan"]
 _STYLES = ["--", "-.", ":", "-", (0, (5, 1, 1, 1, 1, 1))]
 
 _LABELS = {"m_N": r"$m_N$ [GeV]", "V2": r"$|V_{eN}|^2$", "m_a": r"$m_a$ [GeV]"}
 
 
-def contour_lines(n: xr.DataArray, x: str, y: str, level: float, mask: xr.DataArray | None = None) -> list[np.ndarray]:
-    """Polylines (k, 2) in (x, y) where ``n`` (dims x, y) crosses ``level``; y interpolated in log.
+def log_scale(values) -> bool:
+    """Whether an axis reads better in log: positive values spanning more than two decades."""
+    v = np.asarray(values, dtype=float)
+    return bool(v.size > 1 and np.all(v > 0) and v.max() / v.min() > 100)
+
+
+def contour_lines(n: xr.DataArray, x: str, y: str, level: float, mask: xr.DataArray | None = None,
+                  log_x: bool = False) -> list[np.ndarray]:
+    """Polylines (k, 2) in (x, y) where ``n`` (dims x, y) crosses ``level``; y (and x if ``log_x``)
+    interpolated in log.
 
     Points where ``mask`` is true (kinematically closed) are left out, so a contour ends at the
     last open grid point instead of being interpolated into the closed region.
@@ -38,8 +48,9 @@ def contour_lines(n: xr.DataArray, x: str, y: str, level: float, mask: xr.DataAr
     z = np.nan_to_num(n.transpose(y, x).values.astype(float), nan=0.0)
     if mask is not None:
         z = np.ma.masked_array(z, mask=_expand(mask, x, y, z.shape))
-    gen = contourpy.contour_generator(x=n[x].values, y=np.log10(n[y].values), z=z, line_type="Separate")
-    return [np.column_stack([seg[:, 0], 10 ** seg[:, 1]]) for seg in gen.lines(level)]
+    xs = np.log10(n[x].values) if log_x else n[x].values
+    gen = contourpy.contour_generator(x=xs, y=np.log10(n[y].values), z=z, line_type="Separate")
+    return [np.column_stack([10 ** seg[:, 0] if log_x else seg[:, 0], 10 ** seg[:, 1]]) for seg in gen.lines(level)]
 
 
 def _expand(mask: xr.DataArray, x: str, y: str, shape) -> np.ndarray:
@@ -70,6 +81,9 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
     q, lvl, text = store_exclusion(ds, level)
     sub = select(ds.assign(_exclusion=q), sel or {})
     n_all = sub["_exclusion"]
+    log_x = log_scale(ds[x].values)
+    # a statistic summed over data sets (combine) excludes a point if any of them is open there
+    combine = [d for d in json.loads(ds.attrs.get("combine", "[]")) if d not in n_all.dims]
     others = [d for d in n_all.dims if d not in (x, y, "search") and n_all.sizes[d] > 1]
     fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)
     combos = list(itertools.product(*(n_all[d].values for d in others)))
@@ -78,13 +92,20 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
         name = ", ".join([label] + [f"{d} = {v:g} {ds[d].attrs.get('units', '')}".rstrip() for d, v in zip(others, combo)])
         closed = None
         if "allowed" in sub:
-            allowed = sub["allowed"].sel({d: v for d, v in zip(others, combo) if d in sub["allowed"].dims})
+            allowed = sub["allowed"]
+            allowed = allowed.max([d for d in combine if d in allowed.dims])
+            allowed = allowed.sel({d: v for d, v in zip(others, combo) if d in allowed.dims})
             closed = (allowed == 0).squeeze(drop=True).compute()
-        lines = contour_lines(n, x, y, lvl, closed)
+        lines = contour_lines(n, x, y, lvl, closed, log_x=log_x)
         for i, seg in enumerate(lines):
-            ax.plot(seg[:, 0], seg[:, 1], color=_COLOURS[k % len(_COLOURS)], ls=_STYLES[j % len(_STYLES)],
+            # one search: a colour per curve; several: a colour per search, a line style per curve
+            colour, style = (_COLOURS[j % len(_COLOURS)], "-") if len(labels) == 1 else \
+                (_COLOURS[k % len(_COLOURS)], _STYLES[j % len(_STYLES)])
+            ax.plot(seg[:, 0], seg[:, 1], color=colour, ls=style,
                     label=name if i == 0 else None)
     ax.set_yscale("log")
+    if log_x:
+        ax.set_xscale("log")
     ax.set_xlabel(_label(x, ds))
     ax.set_ylabel(_label(y, ds))
     ax.set_xlim(float(ds[x].min()), float(ds[x].max()))
