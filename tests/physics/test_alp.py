@@ -1,0 +1,172 @@
+"""Seed 001 ALP model: production (eqs. 2.7, 3.7) and decay widths (appendix A) against the paper and
+independent evaluations."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy.integrate import quad
+
+from physics import pdg
+from physics.constants import ALPHA_EM, SIN2_THETA_W, V_HIGGS
+from physics.hnl import alpha_s
+from physics.models import alp
+
+
+def _c_sb_weak_scale(c_ff, c_ww, alpha):
+    """C_sb(mu_w) of seed 001 eqs. (2.4)-(2.5), written out here independently of the model.
+
+    mu_w = m_Z; y_t from the PDG MSbar m_t(m_t) = 162.5 GeV (y_t = sqrt2 m_t/v); x_t with the pole mass;
+    alpha_s(Lambda) by one-loop running from alpha_s(m_Z) = 0.118 (n_f = 5 to m_t, 6 above);
+    |V_ts V_tb| = 0.0415 x 1.010 (PDG 2024 CKM review).
+    """
+    m_t, m_w, m_z = pdg.mass("t"), pdg.mass("W+"), pdg.mass("Z0")
+    lam = 4 * math.pi * 1000.0
+    y_t = math.sqrt(2) * 162.5 / V_HIGGS
+    a_t = y_t**2 / (4 * math.pi)
+    a_mt = 0.118 / (1 + 23 / (12 * math.pi) * 0.118 * math.log(m_t**2 / m_z**2))
+    a_lam = a_mt / (1 + 21 / (12 * math.pi) * a_mt * math.log(lam**2 / m_t**2))
+    r_t = 4.5 * a_t / 0.118 * (1 - (a_lam / 0.118) ** (1 / 7))
+    x_t = (m_t / m_w) ** 2
+    top = (1 - r_t) * a_t / (4 * math.pi) * (0.5 * math.log(m_z**2 / m_t**2) - 0.25
+                                             - 1.5 * (1 - x_t + math.log(x_t)) / (1 - x_t) ** 2) + r_t / 9
+    ww = (-a_t / (4 * math.pi) * 3 * alpha / (2 * math.pi * SIN2_THETA_W)
+          * (1 - x_t + x_t * math.log(x_t)) / (1 - x_t) ** 2)
+    return 0.0415 * 1.010 * (top * c_ff + ww * c_ww)
+
+
+def test_b_to_k_alp_normalisation_from_eqs_2_4_to_2_6():
+    # Seed 001 eq. (2.7) prints Br = 0.1 (c_ff - 0.0016 c_WW)^2 at m_a -> 0. Eqs. (2.4)-(2.6) evaluated
+    # independently (C_sb at the weak scale; the paper neglects the running below it) give 0.103: 10%
+    # covers the input choices (y_t at mu_w, alpha_s(Lambda)), which move it by a few per cent.
+    m_b, m_k = pdg.mass("B+"), pdg.mass("K+")
+    lam = 4 * math.pi * 1000.0
+    c = _c_sb_weak_scale(1.0, 0.0, ALPHA_EM)
+    gamma = math.pi / 4 * c**2 / lam**2 * 0.329**2 * m_b * (1 - m_k**2 / m_b**2) ** 2 * (m_b**2 - m_k**2)  # eq. (2.6)
+    br_independent = gamma / pdg.width("B+")
+    assert float(alp.br_b_to_k_alp(1e-4, 1.0)) == pytest.approx(br_independent, rel=0.10)
+    # the c_WW coefficient: eq. (2.4) alone gives -0.00125 (alpha(0)) to -0.00134 (alpha(m_Z)) against the
+    # printed -0.0016, which includes running below the weak scale (footnote 2): 25%
+    ratio = _c_sb_weak_scale(0.0, 1.0, 1 / 128.0) / _c_sb_weak_scale(1.0, 0.0, 1 / 128.0)
+    r_model = math.sqrt(alp.br_b_to_k_alp(1e-4, 0.0, 1.0) / alp.br_b_to_k_alp(1e-4, 1.0, 0.0))
+    assert r_model == pytest.approx(abs(ratio), rel=0.25)
+    assert alp.br_b_to_k_alp(1e-4, 1.0, 625.0) < 1e-6 * alp.br_b_to_k_alp(1e-4, 1.0)  # destructive: -0.0016
+
+
+def test_b_to_k_alp_mass_dependence_and_endpoint():
+    # eq. (2.7): the mass dependence is f_0(m_a^2)^2/f_0(0)^2 lambda^1/2/(m_B^2 - m_K^2); with the pole form
+    # f_0 = r/(1 - q^2/m_fit^2) (Ball-Zwicky, m_fit^2 = 37.46 GeV^2) and the momentum written as 2 m_B p_K:
+    m_b, m_k = pdg.mass("B+"), pdg.mass("K+")
+    m_a = np.array([0.5, 2.0, 4.0])
+    p_k = np.array([math.sqrt((m_b**2 - (m + m_k) ** 2) * (m_b**2 - (m - m_k) ** 2)) / (2 * m_b) for m in m_a])
+    expected = 0.1 * (1 / (1 - m_a**2 / 37.46)) ** 2 * 2 * m_b * p_k / (m_b**2 - m_k**2)
+    np.testing.assert_allclose(alp.br_b_to_k_alp(m_a, 1.0), expected, rtol=1e-10)
+    assert float(alp.br_b_to_k_alp(m_b - m_k + 1e-6, 1.0)) == 0.0
+
+
+def test_k_to_pi_alp_relative_to_b_to_k_by_ckm_and_kinematics():
+    # Seed 001: C_ds = C_sb V_td* V_ts / (V_ts* V_tb) (section 2) and Gamma(K -> pi a) as eq. (2.6) with
+    # f_0^K = 1 (section 3.3), so Br(K)/Br(B) at m_a -> 0 = |V_td|^2 (m_K^3 (1-x_K)^3 tau_K)/(f_0B^2 m_B^3
+    # (1-x_B)^3 tau_B) = 3.4e-3 (|V_td| = 8.6e-3, PDG), against 4.12e-4/0.1 = 4.1e-3 printed: the paper's
+    # C_ds includes running to m_s (section 2), so 25%.
+    m_b, m_k, m_pi = pdg.mass("B+"), pdg.mass("K+"), pdg.mass("pi+")
+    xb, xk = (m_k / m_b) ** 2, (m_pi / m_k) ** 2
+    expected = 8.6e-3**2 * m_k**3 * (1 - xk) ** 3 * pdg.lifetime("K+") / (
+        0.329**2 * m_b**3 * (1 - xb) ** 3 * pdg.lifetime("B+"))
+    ratio = float(alp.br_k_to_pi_alp(1e-5, 1.0) / alp.br_b_to_k_alp(1e-5, 1.0))
+    assert ratio == pytest.approx(expected, rel=0.25)
+    assert float(alp.br_k_to_pi_alp(m_k - m_pi + 1e-6, 1.0)) == 0.0
+
+
+def test_b1_loop_against_feynman_parameter_integral():
+    # Independent: for tau = 4 m^2/m_a^2 > 1, f(tau)^2 = -1/2 int_0^1 dx/x ln(1 - 4 x (1-x)/tau)
+    # (the pseudoscalar triangle), so B_1 = 1 + tau/2 int ...; numerical quadrature to 1e-8.
+    for tau in (1.5, 4.0, 30.0):
+        integral = quad(lambda x: math.log(1 - 4 * x * (1 - x) / tau) / x, 0, 1, epsabs=1e-13)[0]
+        assert complex(alp.b1_loop(tau)).real == pytest.approx(1 + tau / 2 * integral, rel=1e-8)
+    # limits: light fermion B_1 -> 1; heavy fermion B_1 -> -1/(3 tau) (decoupling); to 1e-3 at these tau
+    assert abs(complex(alp.b1_loop(1e-6)) - 1) < 1e-3
+    assert complex(alp.b1_loop(1e4)).real == pytest.approx(-1 / 3e4, rel=1e-3)
+
+
+def test_lepton_and_photon_widths_in_f_a_normalisation():
+    # Written with f_a instead of Lambda = 4 pi f_a (the factor 16 pi^2 physics-notes warns about):
+    # Gamma(a -> l l) = m_a m_l^2 (c/f_a)^2 beta/(8 pi) (beta^1, pseudoscalar), and with
+    # g_agg = alpha c_gg/(pi f_a): Gamma(a -> gamma gamma) = g_agg^2 m_a^3/(64 pi). Exact (1e-10).
+    m_a, c = 0.5, 2e-3
+    fa = 1000.0 / c  # c/f_a = 2e-3 TeV^-1 with c = 1
+    w = alp.partial_widths(m_a, c, 0.0)
+    m_mu = pdg.mass("mu-")
+    beta = math.sqrt(1 - 4 * m_mu**2 / m_a**2)
+    assert float(w["mumu"]) == pytest.approx(m_a * m_mu**2 * beta / (8 * math.pi * fa**2), rel=1e-10)
+    w_ww = alp.partial_widths(0.001, 0.0, c)  # below 2 m_e: only photons
+    g = ALPHA_EM / (math.pi * fa)
+    assert float(w_ww["gamgam"]) == pytest.approx(g**2 * 0.001**3 / (64 * math.pi), rel=1e-10)
+
+
+def test_c_ww_loop_induced_lepton_couplings():
+    # physics-notes 001: BNT arXiv:1708.00443 eq. (11) with mu = Lambda gives c_ee ~ -2.2e-4 and
+    # c_mumu ~ -2.5e-4 per unit c_WW; the electron value depends on m_a through g(tau) (-2.2e-4 at
+    # m_a = 0.1 GeV, -1.4e-4 at 1 GeV). 10% at these masses.
+    assert complex(alp.lepton_loop_coupling(0.1, "ee")).real == pytest.approx(-2.2e-4, rel=0.10)
+    assert complex(alp.lepton_loop_coupling(0.5, "mumu")).real == pytest.approx(-2.5e-4, rel=0.10)
+
+
+def test_branching_ratios_follow_the_paper_statements():
+    # Seed 001 section 2: c_ff benchmark, "For masses 2m_e < m_a < 3m_pi the ALP decays mostly into
+    # leptons"; photons dominate only below 2 m_e; c_WW benchmark: "the ALP decays mostly into photons".
+    br = alp.branching_ratios(np.array([0.05, 0.3, 0.5]), 1.0, 0.0)
+    assert br["ee"][0] > 0.95 and br["mumu"][1] > 0.99 and br["mumu"][2] > 0.99
+    assert float(alp.branching_ratios(5e-4, 1.0, 0.0)["gamgam"]) == 1.0
+    br_ww = alp.branching_ratios(np.array([0.05, 0.5, 2.0, 4.0]), 0.0, 1.0)
+    assert (br_ww["gamgam"] > 0.99).all()
+
+
+def test_width_jump_at_one_gev_and_charm_threshold():
+    # physics-notes 001: switching to perturbative QCD at 1 GeV makes the c_ff total width jump about 24x;
+    # a -> c cbar opens at 2 m_c (PDG MSbar m_c(m_c)), visible as a step in Br(mu mu).
+    jump = float(alp.total_width(1.001, 1.0) / alp.total_width(0.999, 1.0))
+    assert 20 < jump < 28
+    m_c = pdg.mass("c")
+    below, above = alp.branching_ratios(np.array([2 * m_c - 1e-3, 2 * m_c + 0.05]), 1.0)["mumu"]
+    assert above < 0.5 * below
+
+
+def test_hadronic_width_at_two_gev():
+    # (A.2)-(A.3) at m_a = 2 GeV written out here: C_GG^eff = sum over u, d, s, c (m_q < m_a) of c/2 B_1,
+    # B_1 = 1 - tau f^2 with f = pi/2 + (i/2) ln((1+s)/(1-s)), s = sqrt(1 - tau) (tau < 1: u, d, s) and
+    # f = arcsin(1/sqrt(tau)) (c: tau = 1.62); K-factor with n_q = 3 and alpha_s(m_a); plus u, d, s q qbar
+    # with N_c = 3 (c cbar is closed below 2 m_c = 2.55 GeV). Same formula, independent code: 1e-10.
+    import cmath
+
+    m_a, lam = 2.0, 4 * math.pi * 1000.0
+    a_s = float(alpha_s(np.array([m_a]))[0])
+
+    def b1(m):
+        tau = 4 * m**2 / m_a**2
+        if tau >= 1:
+            return 1 - tau * math.asin(1 / math.sqrt(tau)) ** 2
+        s = math.sqrt(1 - tau)
+        return 1 - tau * (math.pi / 2 + 0.5j * cmath.log((1 + s) / (1 - s))) ** 2
+
+    cgg = 0.5 * sum(b1(pdg.mass(q)) for q in "udsc")
+    gg = 2 * a_s**2 * m_a**3 / (math.pi * lam**2) * abs(cgg) ** 2 * (1 + (97 / 4 - 3.5) * a_s / math.pi)
+    qq = sum(6 * math.pi * m_a * pdg.mass(q) ** 2 / lam**2 * math.sqrt(1 - 4 * pdg.mass(q) ** 2 / m_a**2)
+             for q in "uds")
+    assert float(alp.partial_widths(m_a, 1.0)["hadrons"]) == pytest.approx(gg + qq, rel=1e-10)
+
+
+def test_fixed_couplings_vs_running_size():
+    # physics-notes 001: the running gives c_ll(m_a) = 1.107 c_ff below 1 GeV, so fixed couplings make
+    # c tau 1.107^2 = 1.225 times longer there; the model's lepton_factor reproduces that to 1% (photons
+    # are < 1% of the width at 0.5 GeV).
+    r = float(alp.ctau(0.5, 1.0) / alp.ctau(0.5, 1.0, lepton_factor=1.107))
+    assert r == pytest.approx(1.107**2, rel=0.01)
+
+
+def test_model_ctau_broadcasts_over_couplings():
+    m = alp.AlpModel()
+    c = np.geomspace(1e-5, 1e-1, 5)
+    ct = m.ctau(m_a=0.5, c_ff=c, c_WW=0.0)["a"]
+    np.testing.assert_allclose(ct * c**2, ct[0] * c[0] ** 2, rtol=1e-12)  # Gamma ~ c^2 (eq. 2.14)
+    assert np.isinf(m.ctau(m_a=0.5, c_ff=0.0, c_WW=0.0)["a"])
