@@ -1,0 +1,198 @@
+"""Seed 002 monophoton searches: cut windows, photon weights, decay probability, background integral."""
+
+import math
+
+import numpy as np
+import pytest
+from scipy import optimize
+
+from detectors import besiii_luminosity
+from detectors.dipole_scenarios import BesiiiDipoleMonophoton, DiscreteParameter
+from detectors.monophoton import (BELLE2, MonophotonSearch, bbg_max_energy, belle2_window, cm_image,
+                                  symmetric_collider)
+from physics.kinematics import boost
+from physics.models import dipole_portal as dp
+from physics.monophoton_background import d2sigma_dx_dcos
+
+# physics-notes 002 check values, quoted to 0.001 GeV ("opens for E_CM > 2.954": the root 2.9547 is
+# truncated, so within one unit) and to 0.1 deg. Eq. (13) as printed gives 107.03 deg at 5.29 GeV where
+# physics-notes quote 107.1: a rounding slip in the notes (the seed wins); 0.1 deg covers it.
+
+
+@pytest.mark.parametrize(("cut", "opens", "lo", "hi"), [("low-mass", 2.954, 35.6, 120.3), ("high-mass", 1.703, 23.9, 107.1)])
+def test_belle2_window_check_values(cut, opens, lo, hi):
+    root = optimize.brentq(lambda e: np.subtract(*belle2_window(cut, e)), 1.0, 4.0)
+    assert root == pytest.approx(opens, abs=1e-3)
+    got = belle2_window(cut, 5.29)
+    assert float(got[0]) == pytest.approx(lo, abs=0.1) and float(got[1]) == pytest.approx(hi, abs=0.1)
+
+
+def test_cm_images_of_the_ecl_edges():
+    assert [round(float(cm_image(t, BELLE2.beta_gamma)), 2) for t in (12.4, 155.1)] == [16.36, 161.05]
+    assert BELLE2.beta_gamma == pytest.approx(0.2835, abs=1e-4)
+
+
+def _lab_photon(e_cm, theta_cm_deg, beta_gamma):
+    """Lab photon from CM energy/angle, by the textbook formulas (not the code's boost):
+    E = gamma E*(1 + beta cos*), tan(theta) = sin*/(gamma (cos* + beta))."""
+    g = math.hypot(1, beta_gamma)
+    b = beta_gamma / g
+    t = math.radians(theta_cm_deg)
+    e = g * e_cm * (1 + b * math.cos(t))
+    th = math.atan2(math.sin(t), g * (math.cos(t) + b))
+    return np.array([[e, e * math.sin(th), 0.0, e * math.cos(th)]]), math.degrees(th)
+
+
+def test_belle2_photon_weights_follow_the_windows():
+    low = MonophotonSearch("low-mass", "low-mass", BELLE2, 3.0, 0.95)
+    sqrt_s = BELLE2.sqrt_s
+    for e_cm in (3.5, 4.5, 5.2):
+        lo, hi = (float(v) for v in belle2_window("low-mass", e_cm))
+        for theta_cm in np.linspace(20, 160, 57):
+            p, theta_lab = _lab_photon(e_cm, theta_cm, BELLE2.beta_gamma)
+            if abs(theta_lab - lo) < 0.05 or abs(theta_lab - hi) < 0.05:
+                continue  # on the edge: rounding decides
+            assert low.photon_weight(p, sqrt_s)[0] == float(lo < theta_lab < hi)
+    p, _ = _lab_photon(2.9, 90.0, BELLE2.beta_gamma)  # below the opening energy 2.954 GeV: never passes
+    assert low.photon_weight(p, sqrt_s)[0] == 0.0
+
+
+def test_low_mass_region_lies_inside_the_bbg_region():
+    # physics-notes 002: "The low-mass region lies inside the bBG-allowed region"
+    low = MonophotonSearch("low-mass", "low-mass", BELLE2, 3.0, 0.95)
+    bbg = MonophotonSearch("bBG", "bBG", BELLE2, 3.0, 0.95)
+    e, t = np.meshgrid(np.linspace(0.1, BELLE2.sqrt_s / 2, 300), np.linspace(1, 179, 300))
+    e, t = e.ravel(), np.radians(t.ravel())
+    p_cm = np.stack([e, e * np.sin(t), 0 * e, e * np.cos(t)], axis=-1)
+    p = boost(p_cm, BELLE2.beta)
+    w_low, w_bbg = low.photon_weight(p, BELLE2.sqrt_s), bbg.photon_weight(p, BELLE2.sqrt_s)
+    assert w_low.sum() > 1000
+    assert np.all(w_bbg[w_low > 0] == 1.0)
+
+
+def test_bbg_energy_is_capped_at_the_beam_energy_at_the_edges():
+    t1, t2 = 16.36, 161.05
+    assert float(bbg_max_energy(t1 + 0.01, 10.58, t1, t2)) == pytest.approx(10.58 / 2)
+    central = float(bbg_max_energy(90.0, 10.58, t1, t2))
+    assert 0.15 * 10.58 < central < 0.5 * 10.58
+
+
+def test_bes_advanced_cut():
+    search = MonophotonSearch("advanced", "advanced", symmetric_collider("BESIII"), 0.8, 1.0)
+    sqrt_s = 4.0
+    sin_b = math.sqrt(1 - 0.95**2)
+    for theta, e, want in ((90, 0.238 * 4.0 + 0.01, 1), (90, 0.238 * 4.0 - 0.02, 0), (33, 1.9, 0),  # |cos| = 0.84: gap
+                           (25, 1.9, 1), (20, 1.99, 0)):  # |cos| = 0.906: endcap; 0.94: outside
+        eb = sqrt_s / (1 + math.sin(math.radians(theta)) / sin_b)
+        t = math.radians(theta)
+        p = np.array([[e, e * math.sin(t), 0, e * math.cos(t)]])
+        assert search.photon_weight(p, sqrt_s)[0] == want, (theta, e, eb)
+
+
+@pytest.mark.parametrize("decay_momentum", ["cm", "lab"])
+def test_acceptance_matches_sampled_decays(decay_momentum):
+    # closed form eff x cut x (1 - exp(-l/lambda)) against decays drawn at exponential distances
+    # (the same events, an independent draw of the decay points): agreement within 4 sigma
+    rng = np.random.default_rng(1)
+    search = MonophotonSearch("bBG", "bBG", BELLE2, 3.0, 0.95, decay_momentum=decay_momentum)
+    m, d = 0.1, np.array([4e-6, 2e-5])  # P_dec about 0.1 and 0.9
+    ev = dp.DipolePortal(11).events(rng, 40_000, m_N=m, sqrt_s=BELLE2.sqrt_s, photon="isotropic", beta=BELLE2.beta)
+    ctau = dp.ctau_n(m, d)
+    mean, err = search.acceptance(ev, ctau[None, :])
+    cut = search.photon_weight(ev.momenta["gamma"], BELLE2.sqrt_s)
+    if decay_momentum == "cm":
+        p = np.full(cut.size, float(dp.n_momentum_cm(BELLE2.sqrt_s, m)))
+    else:
+        p = np.linalg.norm(ev.momenta["N"][:, 1:], axis=1)
+    for j, c in enumerate(ctau):
+        length = rng.exponential(p / m * c)
+        hit = 0.95 * cut * (length < 3.0)
+        assert 0.02 < mean[j] < 0.9
+        assert abs(hit.mean() - mean[j]) < 4 * hit.std() / math.sqrt(hit.size)
+
+
+def test_background_through_the_search_matches_a_monte_carlo_integral():
+    # Belle II low-mass cut (lab-angle window in E_cm, boosted): the search's grid integral against a
+    # plain Monte-Carlo integral of d2sigma over x in (0.5, 1), cos in (-0.99, 0.99) with the lab
+    # angle from the textbook formula; 1e6 points give ~0.3% MC error, 1.5% is 5 sigma
+    search = MonophotonSearch("low-mass", "low-mass", BELLE2, 3.0, 1.0)
+    sqrt_s, s = BELLE2.sqrt_s, BELLE2.sqrt_s**2
+    rng = np.random.default_rng(2)
+    n = 1_000_000
+    x = rng.uniform(0.5, 1.0, n)
+    c = rng.uniform(-0.99, 0.99, n)
+    g = math.hypot(1, BELLE2.beta_gamma)
+    b = BELLE2.beta_gamma / g
+    theta_lab = np.degrees(np.arctan2(np.sqrt(1 - c * c), g * (c + b)))
+    lo, hi = belle2_window("low-mass", x * sqrt_s / 2)
+    inside = (theta_lab > np.maximum(lo, 12.4)) & (theta_lab < np.minimum(hi, 155.1))
+    f = d2sigma_dx_dcos(x, c, s) * inside * 0.5 * 1.98
+    mc, err = f.mean(), f.std() / math.sqrt(n)
+    assert err / mc < 0.005
+    assert search.background_sigma(sqrt_s) == pytest.approx(mc, rel=0.015)
+
+
+def test_gap_background_scales_with_luminosity():
+    low = MonophotonSearch("low-mass", "low-mass", BELLE2, 3.0, 0.95, gap_background_per_fb=15.0)
+    b1, b2 = low.n_background(20.0, BELLE2.sqrt_s), low.n_background(5e4, BELLE2.sqrt_s)
+    assert b2 / b1 == pytest.approx(2500.0, rel=1e-12)
+    # seed 002: 300 gap events per 20 fb^-1, plus the irreducible part
+    assert b1 - 0.95 * low.background_sigma(BELLE2.sqrt_s) * 20 == pytest.approx(300.0)
+
+
+def test_besiii_table():
+    # seed 002: about 28 fb^-1 between 2.125 and 4.95 GeV
+    assert besiii_luminosity.TOTAL == pytest.approx(28.0, abs=1e-9)
+    assert besiii_luminosity.ENERGIES.min() >= 2.125 and besiii_luminosity.ENERGIES.max() <= 4.95
+    assert float(besiii_luminosity.share(besiii_luminosity.ENERGIES).sum()) == pytest.approx(1.0)
+    sqrt_s = BesiiiDipoleMonophoton().parameter("sqrt_s")
+    assert isinstance(sqrt_s, DiscreteParameter)
+    assert sqrt_s.check([2.125, 4.18]) is None
+    assert "not one of the allowed values" in sqrt_s.check([3.0])
+
+
+def _chi2_limit(pairs):
+    """d where sum_i S_i^2/(S_i + B_i) = 2.71, S_i(d) = k_i d^2 P_i(d); pairs of (S function, B)."""
+    f = lambda lg: sum(s(10**lg) ** 2 / (s(10**lg) + b) for s, b in pairs) - 2.71  # noqa: E731
+    return 10 ** optimize.brentq(f, -8, -2)
+
+
+def test_besiii_limit_depends_only_mildly_on_the_split():
+    # physics-notes "Detector numbers": the result depends only mildly on how the 28 fb^-1 are split.
+    # The shipped table against all 28 fb^-1 at 4.18 GeV: measured 0.3% apart at m_N = 1 GeV (1.3% against
+    # an equal split over the same energies); 10% bounds "mildly".
+    search = MonophotonSearch("advanced", "advanced", symmetric_collider("BESIII"), 0.8, 1.0)
+    m, model = 1.0, dp.DipolePortal(5.0)
+
+    def pair(sqrt_s, lumi):
+        ev = model.events(np.random.default_rng(4), 20_000, m_N=m, sqrt_s=sqrt_s, photon="isotropic")
+        eff = search.photon_weight(ev.momenta["gamma"], sqrt_s).mean()
+        p = float(dp.n_momentum_cm(sqrt_s, m))
+        s = lambda d: lumi * float(dp.sigma_production(sqrt_s, m, d)) * eff * -math.expm1(  # noqa: E731
+            -0.8 * m / (p * float(dp.ctau_n(m, d))))
+        return s, float(search.n_background(lumi, sqrt_s))
+
+    table = _chi2_limit([pair(e, lum) for e, lum in zip(besiii_luminosity.ENERGIES, besiii_luminosity.LUMINOSITIES)])
+    single = _chi2_limit([pair(4.18, 28.0)])
+    assert table == pytest.approx(single, rel=0.10)
+
+
+def test_calorimeter_volume_matches_sampled_decay_points():
+    # decay_volume = ecl: the N must decay inside the ECL's inner faces (r < 1.25 m, -1.02 < z < 1.96 m).
+    # Independent route: draw decay points along each N and test them against the volume (not the path
+    # length); agreement within 4 sigma.
+    from detectors.monophoton import BELLE2_ECL_FACES
+
+    rng = np.random.default_rng(8)
+    search = MonophotonSearch("bBG", "bBG", BELLE2, 3.0, 0.95, decay_momentum="lab", calorimeter=BELLE2_ECL_FACES)
+    m, d = 0.1, np.array([6e-6])
+    ev = dp.DipolePortal(11).events(rng, 40_000, m_N=m, sqrt_s=BELLE2.sqrt_s, photon="isotropic", beta=BELLE2.beta)
+    mean, _ = search.acceptance(ev, dp.ctau_n(m, d)[None, :])
+    p = ev.momenta["N"][:, 1:]
+    pnorm = np.linalg.norm(p, axis=1)
+    dist = rng.exponential(pnorm / m * float(dp.ctau_n(m, d[0])))
+    x = p / pnorm[:, None] * dist[:, None]
+    inside = (np.hypot(x[:, 0], x[:, 1]) < 1.25) & (x[:, 2] < 1.96) & (x[:, 2] > -1.02)
+    hit = 0.95 * search.photon_weight(ev.momenta["gamma"], BELLE2.sqrt_s) * inside
+    assert 0.05 < mean[0] < 0.5
+    assert abs(hit.mean() - mean[0]) < 4 * hit.std() / math.sqrt(hit.size)
