@@ -46,5 +46,7 @@ def width(name: str) -> float:
     p = _particle(name)
     if p.lifetime is not None and p.lifetime > 0 and p.width is not None and p.width < 1e-6:
         return HBAR / lifetime(name)
+    if p.width is None:
+        raise ValueError(f"the PDG data of {name} quote no width (it is not a mass eigenstate or not measured)")
     return p.width * _MEV
 

@@ -62,6 +62,12 @@ def _expand(mask: xr.DataArray, x: str, y: str, shape) -> np.ndarray:
     return np.broadcast_to(m.transpose(y, x).values, shape)
 
 
+def _unit(var: xr.DataArray) -> str:
+    """The unit to print after a value: none for dimensionless ("1")."""
+    units = var.attrs.get("units", "")
+    return "" if units == "1" else units
+
+
 def _label(name: str, ds: xr.Dataset) -> str:
     if name in _LABELS:
         return _LABELS[name]
@@ -89,7 +95,7 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
     combos = list(itertools.product(*(n_all[d].values for d in others)))
     for (k, label), (j, combo) in itertools.product(enumerate(labels), enumerate(combos)):
         n = n_all.sel(search=label, **dict(zip(others, combo))).squeeze(drop=True).compute()
-        name = ", ".join([label] + [f"{d} = {v:g} {ds[d].attrs.get('units', '')}".rstrip() for d, v in zip(others, combo)])
+        name = ", ".join([label] + [f"{d} = {v:g} {_unit(ds[d])}".rstrip() for d, v in zip(others, combo)])
         closed = None
         if "allowed" in sub:
             allowed = sub["allowed"]
@@ -110,7 +116,7 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
     ax.set_ylabel(_label(y, ds))
     ax.set_xlim(float(ds[x].min()), float(ds[x].max()))
     ax.set_ylim(float(ds[y].min()), float(ds[y].max()))
-    fixed = [f"{c} = {float(sub[c]):g} {sub[c].attrs.get('units', '')}".rstrip()
+    fixed = [f"{c} = {float(sub[c]):g} {_unit(sub[c])}".rstrip()
              for c in sub.coords if sub[c].ndim == 0 and c not in (x, y, "search") and sub[c].dtype.kind == "f"]
     ax.set_title(title or f"{ds.attrs.get('scenario', '')}: {text}", fontsize=10)
     if fixed:
