@@ -39,18 +39,21 @@ def log_scale(values) -> bool:
 
 def contour_lines(n: xr.DataArray, x: str, y: str, level: float, mask: xr.DataArray | None = None,
                   log_x: bool = False) -> list[np.ndarray]:
-    """Polylines (k, 2) in (x, y) where ``n`` (dims x, y) crosses ``level``; y (and x if ``log_x``)
-    interpolated in log.
+    """Polylines (k, 2) in (x, y) where ``n`` (dims x, y) crosses ``level`` (> 0); n, y (and x if
+    ``log_x``) interpolated in log.
 
     Points where ``mask`` is true (kinematically closed) are left out, so a contour ends at the
     last open grid point instead of being interpolated into the closed region.
     """
+    # interpolate log n, as reach does: n is a power of y at the long-lifetime edge
     z = np.nan_to_num(n.transpose(y, x).values.astype(float), nan=0.0)
+    z = np.log10(np.maximum(z, level * 1e-30))
     if mask is not None:
         z = np.ma.masked_array(z, mask=_expand(mask, x, y, z.shape))
     xs = np.log10(n[x].values) if log_x else n[x].values
     gen = contourpy.contour_generator(x=xs, y=np.log10(n[y].values), z=z, line_type="Separate")
-    return [np.column_stack([10 ** seg[:, 0] if log_x else seg[:, 0], 10 ** seg[:, 1]]) for seg in gen.lines(level)]
+    return [np.column_stack([10 ** seg[:, 0] if log_x else seg[:, 0], 10 ** seg[:, 1]])
+            for seg in gen.lines(np.log10(level))]
 
 
 def _expand(mask: xr.DataArray, x: str, y: str, shape) -> np.ndarray:
