@@ -53,8 +53,9 @@ class Scenario:
             ``chi2-2.71`` ...; the list is ``scanner.stats.STATISTICS``).
         background: name of the variable holding the expected background events (or None: zero).
         combine: axes over which a ``chi2`` statistic is summed (data sets at several energies).
-        limit_on: a rate parameter whose upper limit the store derives as ``<name>_limit``
-            (model-independent scans: the limit on a production branching ratio).
+        limit_on: a parameter that n_signal is proportional to, whose upper limit the store derives
+            as ``limit_name`` (default ``<name>_limit``): the limit on a production branching
+            ratio in model-independent scans, a single-event sensitivity.
         options: non-numeric choices, name -> allowed values (the first is the default); an
             instance is built as ``Cls(**options)`` and reads them with :meth:`option`.
     """
@@ -72,6 +73,7 @@ class Scenario:
     background: str | None = None
     combine: tuple[str, ...] = ()
     limit_on: str | None = None
+    limit_name: str | None = None
     options: dict[str, tuple[str, ...]] = {}
 
     def __init__(self, **options: str):

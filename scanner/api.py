@@ -16,7 +16,7 @@ from scanner.runner import RunReport, run_scan
 from scanner.store import completeness, locate, open_scan, read_attrs
 
 __all__ = ["reach", "default_plot_path", "config_of", "build", "run", "open", "describe", "query", "reach_table", "summary_rows",
-           "plot_reach", "default_xy", "store_level", "store_exclusion", "RunReport"]
+           "plot_reach", "default_xy", "default_sel", "store_level", "store_exclusion", "RunReport"]
 
 
 def config_of(config) -> ScanConfig:
@@ -54,6 +54,12 @@ def default_xy(ds: xr.Dataset) -> tuple[str, str]:
     x = plot.get("x") or next((a for a in reversed(axes) if ds[a].attrs.get("kind") == "mass"), axes[0])
     y = plot.get("y") or next((a for a in axes if ds[a].attrs.get("kind") == "lifetime"), axes[-1])
     return x, y
+
+
+def default_sel(ds: xr.Dataset) -> dict[str, str]:
+    """The preset's plot selection (``[plot] sel``), as ``--sel`` strings."""
+    plot = json.loads(ds.attrs["config"]).get("plot") or {}
+    return {k: repr(float(v)) for k, v in (plot.get("sel") or {}).items()}
 
 
 def default_plot_path(store) -> str:

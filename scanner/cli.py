@@ -96,7 +96,7 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
     click.echo(f"reach ({ds.attrs['statistic']}: {api.store_exclusion(ds, None)[2]}) in {y} per {x}:")
     for row in api.summary_rows(ds, x, y):
         click.echo("  " + "  ".join(f"{k}={_fmt(v)}" for k, v in row.items()))
-    path = api.plot_reach(ds, x, y, plot_path or api.default_plot_path(report.store))
+    path = api.plot_reach(ds, x, y, plot_path or api.default_plot_path(report.store), sel=api.default_sel(ds))
     click.echo(f"plot: {path}")
 
 
@@ -189,8 +189,11 @@ def plot(store, x, y, sel, searches, level, out):
 
     ds = api.open(store)
     dx, dy = api.default_xy(ds)
+    chosen = _pairs(sel, "--sel")
+    if not chosen and (x or dx, y or dy) == (dx, dy):
+        chosen = api.default_sel(ds)  # the preset's own figure
     path = api.plot_reach(ds, x or dx, y or dy, out or api.default_plot_path(store),
-                          sel=_pairs(sel, "--sel"), searches=list(searches) or None, level=level)
+                          sel=chosen, searches=list(searches) or None, level=level)
     click.echo(f"plot: {path}")
 
 

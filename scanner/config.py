@@ -62,9 +62,12 @@ def parse_values(spec, name: str = "axis") -> list[float]:
 
 
 class PlotConfig(BaseModel):
+    """The figure ``llpscan run`` draws: its axes and a value for each other axis (``sel``)."""
+
     model_config = ConfigDict(extra="forbid")
     x: str | None = None
     y: str | None = None
+    sel: dict[str, float] = Field(default_factory=dict)
 
 
 class ScanConfig(BaseModel):

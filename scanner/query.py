@@ -49,7 +49,7 @@ def _clean(v):
     if isinstance(v, np.ndarray):
         return [_clean(x) for x in v]
     if isinstance(v, (np.floating, float)):
-        return None if math.isnan(v) else float(v)
+        return None if not math.isfinite(v) else float(v)  # JSON has no NaN or Infinity
     if isinstance(v, (np.integer,)):
         return int(v)
     if isinstance(v, (np.str_, str)):

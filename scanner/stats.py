@@ -113,8 +113,9 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
 
     - ``n_needed``: signal events needed for exclusion at each point's background (poisson, chi2);
     - ``chi2``: S^2/(S + B), summed over the ``combine`` axes (chi2 statistics);
-    - ``<p>_limit``: upper limit on the rate parameter ``p`` named by the ``limit_on`` attr,
-      p x n_needed / n_signal (statistics linear in S, no combined data sets).
+    - ``<p>_limit`` (or the ``limit_name`` attr): upper limit on the parameter ``p`` named by the
+      ``limit_on`` attr, p x n_needed / n_signal, for n_signal proportional to p (statistics linear
+      in S, no combined data sets).
     """
     statistic = ds.attrs.get("statistic", "events-3")
     n = ds["n_signal"]
@@ -137,10 +138,11 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
     limit_on = ds.attrs.get("limit_on") or ""
     if limit_on and not combine:
         p = ds[limit_on]
-        with np.errstate(divide="ignore"):
-            lim = p * needed / n
-        ds[f"{limit_on}_limit"] = lim.where(n > 0).assign_attrs(
-            units=p.attrs.get("units", "1"), long_name=f"upper limit on {limit_on} ({statistic})")
+        # NaN where there is no signal (masked points): no limit, and no division by zero
+        lim = p * needed / n.where(n > 0)
+        name = ds.attrs.get("limit_name") or f"{limit_on}_limit"
+        ds[name] = lim.assign_attrs(units=p.attrs.get("units", "1"),
+                                    long_name=f"upper limit on {limit_on} ({statistic})")
     return ds
 
 
