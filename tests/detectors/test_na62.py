@@ -1,0 +1,197 @@
+"""NA62 cascade acceptance (seed 004): closed form, sampled fallback, direct integration, kaon source."""
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+from scipy import integrate, special
+
+from detectors.na62 import (
+    TABLE_I,
+    Z_MAX,
+    Z_MIN,
+    KaonDecayEvents,
+    NA62DarkNeutrino,
+    chain_decay_probability,
+    chain_decay_sampled,
+)
+from physics import pdg
+from physics.kaon_beam import kaon_decay_length, kaon_decay_z
+from physics.kinematics import event_rng
+
+# a point where both nu_h and Z' are long-lived at NA62: lab decay lengths of order 100 m
+LONG = {"m_h": 0.3, "m_Zp": 0.1, "U2_mu": 1e-13, "U2_D": 1.0, "chi": 2e-6, "g_D": 0.375}
+
+
+def _mp_chain(L, l1, l2):
+    """P(X1 + X2 < L) at 40 digits: the textbook hypoexponential CDF, or Erlang-2 when l1 = l2."""
+    mpmath.mp.dps = 40
+    L, l1, l2 = mpmath.mpf(L), mpmath.mpf(l1), mpmath.mpf(l2)
+    if l1 == l2:
+        return 1 - (1 + L / l1) * mpmath.exp(-L / l1)
+    return 1 - (l1 * mpmath.exp(-L / l1) - l2 * mpmath.exp(-L / l2)) / (l1 - l2)
+
+
+@pytest.mark.parametrize("l1", [1e-3, 0.3, 20.0, 75.0, 1e3, 1e6, 1e9, 1e12])
+@pytest.mark.parametrize("l2", [1e-3, 0.31, 75.0, 75.0 * (1 + 1e-9), 1e4, 1e12])
+def test_chain_probability_against_high_precision(l1, l2):
+    # the kernel's stable forms against the plain formula in 40-digit arithmetic: 1e-11 relative
+    # (the closed form loses ~ 2 eps / max(a, b) <= 5e-13; the series truncation is < 1e-14)
+    L = 75.0
+    expected = float(_mp_chain(L, l1, l2))
+    got = float(chain_decay_probability(L, l1, l2))
+    assert got == pytest.approx(expected, rel=1e-11, abs=1e-300)
+
+
+def test_chain_probability_against_quadrature_of_the_convolution():
+    # P = int_0^L e^{-x/l1}/l1 (1 - e^{-(L-x)/l2}) dx by scipy quad, at moderate lengths: 1e-9
+    for L, l1, l2 in [(75.0, 10.0, 40.0), (30.0, 100.0, 1.0), (5.0, 3.0, 3.0)]:
+        q, _ = integrate.quad(lambda x: math.exp(-x / l1) / l1 * -math.expm1(-(L - x) / l2), 0.0, L, epsabs=0, epsrel=1e-12)
+        assert float(chain_decay_probability(L, l1, l2)) == pytest.approx(q, rel=1e-9)
+    assert float(chain_decay_probability(0.0, 1.0, 1.0)) == 0.0
+    assert float(chain_decay_probability(-1.0, 1.0, 1.0)) == 0.0
+
+
+def test_kaon_decay_positions_are_a_truncated_exponential():
+    # N_K^Fid counts kaons decaying in 105-180 m: every sampled vertex lies there, with the density
+    # e^{-z/L}, L = (p/m) c tau = 564 m at 75 GeV (physics-notes 004)
+    assert kaon_decay_length(75.0) == pytest.approx(564.0, rel=0.002)
+    rng = np.random.default_rng(11)
+    n = 200_000
+    z = kaon_decay_z(rng.random(n), np.full(n, 75.0), Z_MIN, Z_MAX)
+    assert z.min() >= Z_MIN and z.max() <= Z_MAX
+    L, w = kaon_decay_length(75.0), Z_MAX - Z_MIN
+    # mean of the truncated exponential by quadrature; its standard error ~ 75/sqrt(12 n)
+    num = integrate.quad(lambda t: t * math.exp(-t / L), 0, w)[0]
+    den = integrate.quad(lambda t: math.exp(-t / L), 0, w)[0]
+    assert abs(z.mean() - (Z_MIN + num / den)) < 4 * w / math.sqrt(12 * n)
+    # nearly uniform: the two end bins differ by e^{-75/564} = 0.875
+    h, _ = np.histogram(z, bins=[Z_MIN, Z_MIN + 7.5, Z_MAX - 7.5, Z_MAX])
+    assert h[2] / h[0] == pytest.approx(math.exp(-(w - 7.5) / L), rel=0.03)
+
+
+@pytest.fixture(scope="module")
+def long_lived_events():
+    sc = NA62DarkNeutrino()
+    masses = {k: LONG[k] for k in ("m_h", "m_Zp")}
+    return sc, sc.events(masses, 20_000, event_rng(7, masses))
+
+
+def _rows(sc, params):
+    ct = sc.model.ctau(**params)
+    shape = np.broadcast_shapes(*(np.shape(v) for v in params.values()))
+    return np.stack([np.broadcast_to(ct["nu_h"], shape).ravel(), np.broadcast_to(ct["Zp"], shape).ravel()])
+
+
+def test_kernel_equals_the_numpy_reference(long_lived_events):
+    sc, ev = long_lived_events
+    params = {**LONG, "U2_mu": np.geomspace(1e-15, 1e-6, 19)}
+    rows = _rows(sc, params)
+    for method in ("integrated", "sampled"):
+        search = NA62DarkNeutrino(decays=method).search("ee")
+        mean, err = search.acceptance(ev, rows)
+        p = search.per_event(ev, rows)
+        np.testing.assert_allclose(mean, p.mean(axis=0), rtol=1e-12, atol=1e-300)
+        np.testing.assert_allclose(err, p.std(axis=0, ddof=1) / math.sqrt(ev.n_events), rtol=1e-9, atol=1e-300)
+
+
+def _direct_acceptance(lam_k, lam_h, lam_z, n_nodes):
+    """Triple Gauss-Legendre integral, per event, over the kaon decay position z (truncated
+    exponential in 105-180 m), the nu_h flight x in [0, 180 - z] and the Z' flight y in
+    [0, 180 - z - x] (exponential densities): the probability that the Z' decays before 180 m."""
+    t, w = special.roots_legendre(n_nodes)
+    t, w = (t + 1) / 2, w / 2  # nodes and weights on [0, 1]
+    norm = -np.expm1(-(Z_MAX - Z_MIN) / lam_k)
+    total = np.zeros_like(lam_h)
+    for tz, wz in zip(t, w):
+        z = Z_MIN + (Z_MAX - Z_MIN) * tz
+        dens_z = np.exp(-(z - Z_MIN) / lam_k) / (lam_k * norm) * (Z_MAX - Z_MIN)
+        x = (Z_MAX - z) * t[:, None]  # (nodes, events)
+        dens_x = np.exp(-x / lam_h) / lam_h * (Z_MAX - z)
+        top = Z_MAX - z - x  # (nodes, events)
+        y = top[:, None, :] * t[None, :, None]  # (x nodes, y nodes, events)
+        dens_y = np.exp(-y / lam_z) / lam_z * top[:, None, :]
+        inner = np.einsum("j,ijk->ik", w, dens_y)
+        total += wz * dens_z * np.einsum("i,ik->k", w, dens_x * inner)
+    return total
+
+
+def test_monte_carlo_acceptance_matches_direct_integration_at_a_long_lived_point(long_lived_events):
+    sc, ev = long_lived_events
+    ct = sc.model.ctau(**LONG)
+    lam_h = ev.momenta["nu_h"][:, 3] / LONG["m_h"] * ct["nu_h"]
+    lam_z = ev.momenta["Zp"][:, 3] / LONG["m_Zp"] * ct["Zp"]
+    lam_k = kaon_decay_length(ev.momenta["K"][:, 3])
+    assert 30 < np.median(lam_h) < 300 and 30 < np.median(lam_z) < 300  # both long-lived at NA62
+    direct = _direct_acceptance(lam_k, lam_h, lam_z, 16)
+    # the quadrature has converged: 16 and 20 nodes agree to 1e-9 for every event
+    np.testing.assert_allclose(direct, _direct_acceptance(lam_k, lam_h, lam_z, 20), rtol=1e-9, atol=1e-15)
+    # and one event checked with scipy's adaptive tplquad
+    i = int(np.argmin(lam_z))
+    tq = integrate.tplquad(
+        lambda y, x, z: (math.exp(-(z - Z_MIN) / lam_k[i]) / (lam_k[i] * -math.expm1(-(Z_MAX - Z_MIN) / lam_k[i]))
+                         * math.exp(-x / lam_h[i]) / lam_h[i] * math.exp(-y / lam_z[i]) / lam_z[i]),
+        Z_MIN, Z_MAX, 0.0, lambda z: Z_MAX - z, 0.0, lambda z, x: Z_MAX - z - x, epsabs=0, epsrel=1e-8)[0]
+    assert direct[i] == pytest.approx(tq, rel=1e-6)
+    expected = direct.mean()
+    params = {**LONG, "U2_mu": np.array([LONG["U2_mu"]])}
+    rows = _rows(sc, params)
+    for method in ("integrated", "sampled"):
+        mean, err = NA62DarkNeutrino(decays=method).search("ee").acceptance(ev, rows)
+        # 3 standard errors of the MC (kaon vertex, and for "sampled" the decay positions, drawn per
+        # event); the quadrature error is negligible
+        assert abs(mean[0] - expected) < 3 * err[0], (method, mean[0], expected, err[0])
+        assert 0.05 < expected < 0.5 and err[0] < 0.03 * expected
+
+
+def test_sampled_and_integrated_agree_and_are_smooth(long_lived_events):
+    sc, ev = long_lived_events
+    params = {**LONG, "U2_mu": np.geomspace(1e-15, 1e-9, 25)}
+    rows = _rows(sc, params)
+    a_int, e_int = NA62DarkNeutrino(decays="integrated").search("ee").acceptance(ev, rows)
+    a_smp, e_smp = NA62DarkNeutrino(decays="sampled").search("ee").acceptance(ev, rows)
+    # both estimate the same acceptance from the same events: within 4 combined standard errors
+    assert np.all(np.abs(a_int - a_smp) < 4 * np.hypot(e_int, e_smp))
+    # common random numbers: a shorter nu_h decay length never loses an event, so the sampled
+    # acceptance is non-decreasing in U2_mu, like the integrated one
+    assert np.all(np.diff(a_smp) >= 0) and np.all(np.diff(a_int) > 0)
+
+
+def test_long_and_short_lifetime_limits(long_lived_events):
+    sc, ev = long_lived_events
+    n = ev.n_events
+    L = Z_MAX - ev.z_kaon
+    s_h = ev.momenta["nu_h"][:, 3] / LONG["m_h"]
+    s_z = ev.momenta["Zp"][:, 3] / LONG["m_Zp"]
+    # long-lived: P -> L^2/(2 lam_h lam_Z) per event (relative corrections ~ L/lam < 1e-6 here)
+    rows = np.array([[1e8], [1e8]])
+    mean, _ = sc.search("ee").acceptance(ev, rows)
+    assert mean[0] == pytest.approx(np.mean(L**2 / (2 * s_h * 1e8 * s_z * 1e8)), rel=1e-5)
+    # prompt (c tau = 1 nm): every event counts
+    mean, err = sc.search("mumu").acceptance(ev, np.array([[1e-9], [1e-9]]))
+    assert mean[0] == 1.0 and err[0] == 0.0
+    assert n == 20_000
+
+
+def test_table_i_and_event_sample_fields(long_lived_events):
+    # seed 004, Table I
+    assert TABLE_I == {"ee": {"n_k_fid": 2.14e11, "a_beta": 0.04}, "mumu": {"n_k_fid": 7.94e11, "a_beta": 0.10}}
+    sc, ev = long_lived_events
+    assert isinstance(ev, KaonDecayEvents)
+    assert ev.uniforms.shape == (ev.n_events, 2) and ev.z_kaon.shape == (ev.n_events,)
+    # deterministic per (seed, masses)
+    again = sc.events({"m_h": 0.3, "m_Zp": 0.1}, 20_000, event_rng(7, {"m_h": 0.3, "m_Zp": 0.1}))
+    np.testing.assert_array_equal(again.z_kaon, ev.z_kaon)
+    np.testing.assert_array_equal(again.momenta["Zp"], ev.momenta["Zp"])
+    # kaon momenta: 75 GeV/c, 1% rms
+    p = ev.momenta["K"][:, 3]
+    assert p.mean() == pytest.approx(75.0, abs=4 * 0.75 / math.sqrt(ev.n_events))
+    assert p.std() == pytest.approx(0.75, rel=0.03)
+    assert pdg.mass("K+") == pytest.approx(0.4937, abs=1e-4)
+
+
+def test_sampled_fallback_function():
+    u = np.array([0.5, 0.5])
+    # X = lam ln 2 each: 2 ln 2 = 1.386 < 1.5 but not < 1.3
+    assert chain_decay_sampled(np.array([1.5, 1.3]), 1.0, 1.0, u, u).tolist() == [1.0, 0.0]
