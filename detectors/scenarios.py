@@ -2,39 +2,39 @@
 
 from __future__ import annotations
 
+import importlib
 from functools import lru_cache
 
 from detectors.scenario import Scenario
 
-__all__ = ["SCENARIOS", "get_scenario"]
+__all__ = ["SCENARIOS", "get_scenario", "scenario_class"]
 
 
-def _belle2_alp_hnl():
-    from detectors.belle2_alp_hnl import Belle2AlpHnl
+#: scenario name -> (module in ``detectors``, class); the seed each reproduces in the comment
+_WHERE = {
+    "belle2-alp-hnl": ("belle2_alp_hnl", "Belle2AlpHnl"),  # seed 000
+    "belle2-alp-displaced": ("belle2_alp", "Belle2AlpDisplaced"),  # seed 001
+    "belle2-alp-invisible": ("belle2_alp", "Belle2AlpInvisible"),  # seed 001
+    "belle2-invisible-br": ("belle2_alp", "Belle2InvisibleBr"),  # seed 001, model-independent
+    "belle2-dipole-monophoton": ("dipole_scenarios", "Belle2DipoleMonophoton"),  # seed 002
+    "besiii-dipole-monophoton": ("dipole_scenarios", "BesiiiDipoleMonophoton"),  # seed 002
+    "stcf-dipole-monophoton": ("dipole_scenarios", "StcfDipoleMonophoton"),  # seed 002
+    "belle2-scalar-darkphoton": ("belle2_scalar_darkphoton", "Belle2ScalarDarkPhoton"),  # seed 003
+    "na62-dark-neutrino": ("na62", "NA62DarkNeutrino"),  # seed 004
+}
 
-    return Belle2AlpHnl
+
+def _loader(module: str, cls: str):
+    def load() -> type[Scenario]:
+        return getattr(importlib.import_module(f"detectors.{module}"), cls)
+
+    return load
 
 
-#: name -> a function returning the scenario class; it imports lazily, so one scenario's import cost
+#: name -> a function returning the scenario class; it imports on use, so one scenario's import cost
 #: is not paid by the others
-SCENARIOS = {"belle2-alp-hnl": _belle2_alp_hnl}
+SCENARIOS = {name: _loader(*where) for name, where in _WHERE.items()}
 
-
-def _belle2_alp(cls: str):  # seed 001: three scenarios in detectors/belle2_alp.py
-    import detectors.belle2_alp as module
-
-    return getattr(module, cls)
-
-
-SCENARIOS.update({"belle2-alp-displaced": lambda: _belle2_alp("Belle2AlpDisplaced"),
-                  "belle2-alp-invisible": lambda: _belle2_alp("Belle2AlpInvisible"),
-                  "belle2-invisible-br": lambda: _belle2_alp("Belle2InvisibleBr")})
-SCENARIOS["na62-dark-neutrino"] = lambda: __import__("detectors.na62", fromlist=["x"]).NA62DarkNeutrino  # seed 004
-SCENARIOS.update({n: (lambda c=c: getattr(__import__("detectors.dipole_scenarios", fromlist=["x"]), c)) for n, c in (  # seed 002
-    ("belle2-dipole-monophoton", "Belle2DipoleMonophoton"), ("besiii-dipole-monophoton", "BesiiiDipoleMonophoton"),
-    ("stcf-dipole-monophoton", "StcfDipoleMonophoton"))})
-
-SCENARIOS["belle2-scalar-darkphoton"] = lambda: __import__("detectors.belle2_scalar_darkphoton", fromlist=["x"]).Belle2ScalarDarkPhoton  # seed 003
 
 def scenario_class(name: str) -> type[Scenario]:
     """The class of scenario ``name``; KeyError if unknown."""
