@@ -18,6 +18,7 @@ acceptance or tracking efficiency (the events carry only the ALP).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 from dataclasses import dataclass
@@ -245,11 +246,30 @@ class Belle2AlpDisplaced(_AlpScenario):
         )
 
     def acceptance(self, search, events, params):
-        # the three searches share one geometry: compute it once per event sample (per thread)
+        # The three searches share one geometry, so scanner.grid.compute_block, which calls this for each
+        # search with the same event sample and points, needs it once (3x faster). The result is reused
+        # only for the same sample (identity), the same geometry and equal points; the cache is per
+        # thread because dask's threaded scheduler shares one scenario instance between its threads.
         c = self._cache
-        if getattr(c, "events", None) is not events:
-            c.events, c.result = events, super().acceptance(search, events, params)
+        geometry = dataclasses.replace(search, label="", final_state="")
+        if not (getattr(c, "events", None) is events and c.geometry == geometry and _same_points(c.params, params)):
+            c.events, c.geometry, c.params = events, geometry, {k: np.array(v) for k, v in params.items()}
+            c.result = super().acceptance(search, events, params)
         return c.result
+
+    def __getstate__(self):  # a threading.local cannot be pickled (dask distributed, copy.deepcopy)
+        state = self.__dict__.copy()
+        del state["_cache"]
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._cache = threading.local()
+
+
+def _same_points(a: dict, b: dict) -> bool:
+    """True if two acceptance ``params`` dicts hold the same names and equal values."""
+    return a.keys() == b.keys() and all(np.array_equal(a[k], b[k]) for k in a)
 
 
 class Belle2AlpInvisible(_AlpScenario):

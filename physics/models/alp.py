@@ -18,7 +18,8 @@ Choices the paper leaves implicit (physics-notes.md, section 001):
   lepton couplings of the c_ff benchmark to show the size of the effect.
 - In the c_WW benchmark the lepton couplings are loop-induced: Bauer, Neubert & Thamm,
   arXiv:1708.00443, eq. (11), evaluated with mu = Lambda (c_ll(Lambda) = 0), alpha = alpha(0);
-  it gives c_ee ~ -(1.4-2.4)e-4 and c_mumu ~ -2.5e-4 per unit c_WW (mass dependent through g(tau)).
+  per unit c_WW it gives c_ee from -2.7e-4 (m_a = 10 MeV) to -1.4e-4 (1 GeV) and c_mumu ~ -2.5e-4
+  (mass dependent through g(tau), which carries a double log ln^2(m_l/m_a) for m_a >> m_l).
 - a -> 3 pi (A.4) is exactly zero in both benchmarks (it needs c_uu - c_dd or c_GG) and is omitted.
 - Hadrons: for m_a >= M_PQCD = 1 GeV (1 GeV itself belongs to the perturbative side) a -> g g with
   the K-factor of (A.2) and a -> q qbar (u, d, s; c cbar from 2 m_c, PDG MSbar m_c(m_c)); below,

@@ -102,6 +102,22 @@ def test_displaced_searches_share_geometry_and_cache_is_per_sample():
     np.testing.assert_array_equal(a1[0], a1[2])
     np.testing.assert_array_equal(a2, direct)
     assert not np.array_equal(a1[0], a2)
+    # the same sample with other coupling points must not reuse the cached result either
+    other = {"m_a": 1.0, "c_ff": np.array([1e-2, 1e-1]), "c_WW": np.zeros(2)}
+    fresh = sc.searches[0].acceptance(e2, sc.model.ctau(**other)["a"][None, :])[0]
+    np.testing.assert_array_equal(sc.acceptance(sc.searches[0], e2, other)[0], fresh)
+
+
+def test_displaced_scenario_pickles_with_its_cache():
+    # dask distributed ships tasks with cloudpickle; the per-thread cache must not stop the scenario from
+    # being serialised, and the copy must compute the same acceptance
+    cloudpickle = pytest.importorskip("cloudpickle")
+    sc = get_scenario("belle2-alp-displaced")
+    params = {"m_a": 0.5, "c_ff": np.array([1e-3]), "c_WW": np.zeros(1)}
+    ev = sc.events({"m_a": 0.5}, 500, event_rng(1, {"m_a": 0.5}))
+    before = sc.acceptance(sc.searches[1], ev, params)[0]
+    copy = cloudpickle.loads(cloudpickle.dumps(sc))
+    np.testing.assert_array_equal(copy.acceptance(copy.searches[1], ev, params)[0], before)
 
 
 def test_displaced_signal_branching_ratio_is_the_sum():

@@ -104,6 +104,29 @@ def test_lepton_and_photon_widths_in_f_a_normalisation():
     assert float(w_ww["gamgam"]) == pytest.approx(g**2 * 0.001**3 / (64 * math.pi), rel=1e-10)
 
 
+def test_photon_width_of_the_c_ff_benchmark():
+    # (A.6)-(A.8) at m_a = 0.5 GeV written out here with cmath: C_gamgam^eff = sum N_c Q^2 B_1(4 m_f^2/m_a^2)
+    # over e, mu, tau (N_c Q^2 = 1), c and t (4/3), b (1/3); the e term is ~1, the mu term complex (tau_mu < 1),
+    # the heavy ones ~ -1/(3 tau) (decouple). Gamma = alpha(0)^2 m_a^3 |C|^2/(4 pi Lambda^2). Same formula,
+    # independent code: 1e-10 (reviewer's mpmath evaluation: 1.5025e-14 GeV).
+    import cmath
+
+    m_a, lam = 0.5, 4 * math.pi * 1000.0
+
+    def b1(m):
+        tau = 4 * m**2 / m_a**2
+        if tau >= 1:
+            return 1 - tau * math.asin(1 / math.sqrt(tau)) ** 2
+        s = math.sqrt(1 - tau)
+        return 1 - tau * (math.pi / 2 + 0.5j * cmath.log((1 + s) / (1 - s))) ** 2
+
+    c = (b1(pdg.mass("e-")) + b1(pdg.mass("mu-")) + b1(pdg.mass("tau-"))
+         + 4 / 3 * b1(pdg.mass("c")) + 1 / 3 * b1(pdg.mass("b")) + 4 / 3 * b1(pdg.mass("t")))
+    expected = ALPHA_EM**2 * m_a**3 * abs(c) ** 2 / (4 * math.pi * lam**2)
+    assert float(alp.partial_widths(m_a, 1.0)["gamgam"]) == pytest.approx(expected, rel=1e-10)
+    assert expected == pytest.approx(1.5025e-14, rel=1e-4)
+
+
 def test_c_ww_loop_induced_lepton_couplings():
     # physics-notes 001: BNT arXiv:1708.00443 eq. (11) with mu = Lambda gives c_ee ~ -2.2e-4 and
     # c_mumu ~ -2.5e-4 per unit c_WW; the electron value depends on m_a through g(tau) (-2.2e-4 at
