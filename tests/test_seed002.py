@@ -106,6 +106,19 @@ def test_besiii_reaches_1_3e5(besiii):
 
 
 @pytest.mark.slow
+def test_besiii_masks_each_data_set_below_threshold(besiii):
+    # m_N = 4 GeV: the data sets below 4 GeV cannot make the N (allowed = 0, zero signal, adding nothing
+    # to the chi^2 sum); the ones above still exclude it, so the summed limit exists there
+    energies = besiii["sqrt_s"].values
+    assert np.array_equal(besiii["allowed"].sel(m_N=4.0).values, (energies > 4.0).astype(int))
+    n = besiii["n_signal"].sel(search="advanced", m_N=4.0).compute()
+    assert np.all(np.isfinite(n.values))
+    assert np.all(n.sel(sqrt_s=energies[energies < 4.0]).values == 0)
+    assert np.all(n.sel(sqrt_s=energies[energies > 4.0]).isel(d=-1).values > 0)
+    assert np.isfinite(float(lower(besiii, "advanced").sel(m_N=4.0)))
+
+
+@pytest.mark.slow
 def test_stcf_4gev_30_inverse_ab_reaches_1_3e6(stcf):
     # Seed 002, section III: STCF at 4 GeV with 30 ab^-1, "d <~ 1.3e-6 GeV^-1 for mass from 0.2 GeV to
     # about 3 GeV": every grid mass in 0.25-2.5 GeV within 30%

@@ -202,3 +202,34 @@ def test_exact_photon_distribution_against_a_trace_calculation(conjugate):
         eq2 = (1 - z * z) * sqrt_s**2 + (1 + z * z) * m * m
         ratios.append(_msq(sqrt_s, m, theta, t_star, phi_star, conjugate) / (shape * eq2))
     assert np.allclose(ratios, ratios[0], rtol=1e-9)
+
+
+def _bar(m):
+    return _G[0] @ m.conj().T @ _G[0]
+
+
+def test_eqs_2_and_4_have_the_normalisation_of_the_lagrangian():
+    # Absolute normalisation from eq. (1) (reviewer check): sigma_{mu nu} F^{mu nu} = 2 sigma_{mu nu} d^mu A^nu,
+    # so the photon vertex of d nubar_L sigma F N is 2 d sigma^{mu nu} q_nu (one chirality). With that one
+    # vertex the traces give Gamma(N -> nu gamma) = eq. (4) and d sigma(e+e- -> N nubar)/dz = eq. (2) exactly,
+    # so the width and the production use the same d. Two-body phase space: Gamma = |M|^2/(16 pi m),
+    # d sigma/dz = |M|^2/(32 pi s) (s - m^2)/s; photon polarisation sums -g (the vertex is gauge invariant).
+    d, m, one = 1e-5, 1.3, np.eye(4)
+    k, q = np.array([m, 0, 0, 0]), np.array([m / 2, 0, 0, m / 2])
+    vtx = [2 * d * v @ _PR for v in _sigma_dot(q)]
+    msq = sum(-_METRIC[a, b] * np.trace(_slash(k - q) @ vtx[a] @ (_slash(k) + m * one) @ _bar(vtx[b]))
+              for a in range(4) for b in range(4)).real / 2  # average over the N spin
+    assert msq / (16 * math.pi * m) == pytest.approx(float(dp.width_n_to_nu_gamma(m, d)), rel=1e-9)
+    sqrt_s = 4.0
+    s, e2 = sqrt_s**2, 4 * math.pi * ALPHA_EM
+    p1, p2 = np.array([sqrt_s / 2, 0, 0, sqrt_s / 2]), np.array([sqrt_s / 2, 0, 0, -sqrt_s / 2])
+    lep = np.array([[np.trace(_slash(p2) @ _G[a] @ _slash(p1) @ _G[b]) for b in range(4)] for a in range(4)])
+    vtx = [2 * d * v @ _PL for v in _sigma_dot(p1 + p2)]
+    pn = (s - m * m) / (2 * sqrt_s)
+    for z in (-0.7, 0.1, 0.9):
+        kn = np.r_[math.hypot(pn, m), pn * math.sqrt(1 - z * z), 0, pn * z]
+        had = np.array([[np.trace((_slash(kn) + m * one) @ vtx[a] @ _slash(p1 + p2 - kn) @ _bar(vtx[b]))
+                         for b in range(4)] for a in range(4)])
+        msq = np.einsum("ab,ac,bd,cd->", lep, _METRIC, _METRIC, had).real * e2 / s**2 / 4  # average e+e- spins
+        got = msq / (32 * math.pi * s) * (s - m * m) / s
+        assert got == pytest.approx(float(dp.dsigma_dcos_one_channel(z, s, m, d)), rel=1e-9)
