@@ -255,8 +255,12 @@ class Belle2ScalarDarkPhoton(Scenario):
         row = np.broadcast_to(ctau, shape).ravel()
         rows = np.stack([row, row])
         m_Ap = float(np.asarray(params["m_Ap"]).ravel()[0])
-        if m_Ap >= self.cuts.ee_gas_below or not isinstance(events, DarkPhotonEvents) or not events.groups:
+        if m_Ap >= self.cuts.ee_gas_below:
             return search.acceptance(events, rows)
+        if not isinstance(events, DarkPhotonEvents) or not events.groups:
+            # without the weight groups the e+e- vertices would silently get r > r_min instead of 17 cm
+            raise ValueError(f"m_A' = {m_Ap:g} GeV < {self.cuts.ee_gas_below:g} GeV needs the weight groups of "
+                             "DarkPhotonEvents (from events() or weighted()) for the e+e- radial cut")
         names = events.llps
         s = [np.hypot(events.momenta[k][:, 1], events.momenta[k][:, 2]) / events.llp_mass(k) for k in names]
         r_min = {"ee": max(search.r_min, self.cuts.r_min_ee_gas), "rest": search.r_min}

@@ -52,7 +52,8 @@ _OMEGA_BR_PIPI = 0.0153
 _PHI_GEE = 1.27e-6
 _PHI_BR_KPKM = 0.491
 _PHI_BR_K0K0 = 0.339
-# rho-omega mixing in F_pi: delta = 1.57e-3 exp(i 12.6 deg), CMD-2, Phys. Lett. B 578 (2004) 285
+# rho-omega mixing in F_pi: delta = 1.57e-3 exp(i 12.6 deg), CMD-2 fit, Phys. Lett. B 578 (2004) 285
+# (digits not re-checked against the paper in review; delta only shapes the +-10 MeV around the omega)
 _DELTA_RHO_OMEGA = 1.57e-3 * np.exp(1j * math.radians(12.6))
 # rho(770) -> e+e- width, PDG 2024: 7.04 keV; fixes the rho(1450) weight of F_pi (_beta_rho1450)
 _RHO_GEE = 7.04e-6

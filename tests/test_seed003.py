@@ -150,6 +150,17 @@ def test_below_0p2_gev_only_ee_is_open_and_needs_17_cm():
     np.testing.assert_allclose(acc, ref, rtol=1e-12)
 
 
+def test_below_0p2_gev_events_without_weight_groups_are_an_error():
+    # the 17 cm e+e- cut needs the per-group weights; a plain EventSample must not silently get r > 1 cm
+    from physics.kinematics import EventSample
+
+    ev = sample(1.0, 0.15, n=200)
+    plain = EventSample(momenta=ev.momenta, llps=ev.llps, masses=ev.masses, llp_masses=ev.llp_masses,
+                        weights=ev.weights)
+    with pytest.raises(ValueError, match="weight groups"):
+        SC.acceptance(BELLE2_2DV, plain, {"m_S": 1.0, "m_Ap": 0.15, "eps": np.array([1e-5])})
+
+
 def test_polarisation_option_changes_the_pid_weights():
     # seed 003 section 4 calls the longitudinal/transverse difference minor; with the stand-in hard
     # momentum thresholds (physics-notes 003) transverse A' (1 + cos^2 for leptons: one soft lepton more

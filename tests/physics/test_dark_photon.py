@@ -1,11 +1,13 @@
 """Dark-photon widths, branching fractions and lifetimes against published numbers (seed 003, Fig. 1).
 
 The hadronic part is tested channel by channel through the muon-g-2 dispersion integral, whose
-channel contributions are published from e+e- data (DHMZ19, Davier et al. arXiv:1908.00921, Table 1:
-pi+pi- 507.85(3.4), K+K- 23.08(0.44), K_S K_L 12.82(0.24), in 1e-10, each for sqrt(s) < 1.8 GeV),
+channel contributions are published from e+e- data (DHMZ19, Davier et al. arXiv:1908.00921, per-channel
+table: pi+pi- 507.85(3.4), K+K- 23.08(0.44), K_S K_L 12.82(0.24), in 1e-10, each for sqrt(s) < 1.8 GeV;
+the table number and the digits were not re-checked against the paper in review),
 and in total through R measured by BES (Bai et al., PRL 88 (2002) 101802: R(2.0 GeV) = 2.18 +- 0.19,
-R(3.0 GeV) = 2.21 +- 0.12). The integral is computed here independently of the module: its own
-kernel (Brodsky & de Rafael 1968) by quadrature, R recovered from the public widths.
+R(3.0 GeV) = 2.21 +- 0.12; the central values are those of the PDG R compilation), and point by point
+against that compilation between 0.6 and 1.8 GeV. The integral is computed here independently of the
+module: its own kernel (Brodsky & de Rafael 1968) by quadrature, R recovered from the public widths.
 """
 
 from __future__ import annotations
@@ -44,7 +46,8 @@ def amu_contribution(r_of_sqrt_s, lo, hi=1.8):
 
 
 def test_ctau_below_muon_threshold_matches_bjorken_essig_schuster_toro():
-    # BEST, PRD 80 (2009) 075018, eq. (6): gamma c tau ~= 0.8 cm for E = 10 GeV, eps = 1e-4,
+    # BEST, PRD 80 (2009) 075018 (decay-length estimate; equation number not re-checked): gamma c tau
+    # ~= 0.8 cm for E = 10 GeV, eps = 1e-4,
     # m = 100 MeV (one open channel, e+e-). Quoted to one digit: tolerance 6%.
     m, eps, energy = 0.1, 1e-4, 10.0
     gamma_ctau = energy / m * dp.ctau(m, eps)
@@ -123,3 +126,31 @@ def test_phi_peak_in_k_plus_k_minus_matches_breit_wigner_from_pdg_branching_frac
 def test_out_of_range_mass_is_an_error():
     with pytest.raises(ValueError, match="above the model's range"):
         dp.widths(3.5)
+
+
+# Measured R from the PDG compilation (pdg.lbl.gov/2020/hadronic-xsections, file
+# rpp2020-hadronicrpp_page1001.dat), read at these energies (GeV). Not used by the module.
+PDG_R = {0.6: 1.308, 0.8: 6.797, 1.1: 0.919, 1.2: 0.927, 1.3: 1.182, 1.4: 1.588, 1.5: 2.096, 1.6: 2.380,
+         1.8: 2.194}
+
+
+@pytest.mark.parametrize("sqrt_s", sorted(PDG_R))
+def test_r_ratio_against_the_pdg_compilation(sqrt_s):
+    # Tolerances: 5% in the rho region (Gounaris-Sakurai F_pi fixed by Gamma(rho -> ee); data ~1%);
+    # 25% for 1.0-1.6 GeV, the multi-hadron interpolation the module docstring rates at about 30%
+    # (measured here: -21% at 1.1 GeV, -7% at 1.2, +8% at 1.4); 10% at 1.8 GeV (QPM + O(alpha_s^2)).
+    tol = 0.05 if sqrt_s < 1.0 else (0.25 if sqrt_s <= 1.6 else 0.10)
+    assert float(dp.r_ratio(sqrt_s)) == pytest.approx(PDG_R[sqrt_s], rel=tol)
+
+
+@pytest.mark.parametrize("m, r_measured", [(0.5, 0.474), (1.2, 0.927)])
+def test_br_mumu_from_the_measured_r(m, r_measured):
+    # Br(A' -> mu mu) = beta-factor_mu / (factor_e + factor_mu + R) with R(0.5 GeV) = 0.474 (PDG file above,
+    # interpolated between 0.495 and 0.501 GeV) and R(1.2 GeV) = 0.927: 0.401 and 0.342. The module gives
+    # 0.398 and 0.350. Tolerance 4%: an R error of 12% moves Br by R/(2 + R) x 12% <= 4%.
+    def lep(ml):
+        x = (ml / m) ** 2
+        return (1 + 2 * x) * math.sqrt(1 - 4 * x)
+
+    br = lep(M_MU) / (lep(pdg.mass("e-")) + lep(M_MU) + r_measured)
+    assert float(dp.branching_ratios(m)["mumu"]) == pytest.approx(br, rel=0.04)

@@ -91,7 +91,7 @@ def test_helicity_angle_distributions(samples, pol, ch, expected):
 
 
 def test_muon_mass_term_in_longitudinal_distribution(samples):
-    # longitudinal mu mu: sin^2 + r cos^2 with r = 4 m_mu^2/m_A'^2; <c^2> = (2/15 + r 2/5)/(4/3 - ... )
+    # longitudinal mu mu: sin^2 + r cos^2 with r = 4 m_mu^2/m_A'^2; <c^2> = (4/15 + r 2/5)/(4/3 + r 2/3)
     _, ev = samples["longitudinal"]
     r = 4 * pdg.mass("mu-") ** 2 / 1.1**2
     num = (2 / 3 - 2 / 5) + r * 2 / 5
