@@ -107,9 +107,9 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
             closed = (allowed == 0).squeeze(drop=True).compute()
         lines = contour_lines(n, x, y, lvl, closed, log_x=log_x)
         for i, seg in enumerate(lines):
-            # one search: a colour per curve; several: a colour per search, a line style per curve
+            # one search: a colour per curve; several: a colour per search, a line style per other value
             colour, style = (_COLOURS[j % len(_COLOURS)], "-") if len(labels) == 1 else \
-                (_COLOURS[k % len(_COLOURS)], _STYLES[j % len(_STYLES)])
+                (_COLOURS[k % len(_COLOURS)], "-" if len(combos) == 1 else _STYLES[j % len(_STYLES)])
             ax.plot(seg[:, 0], seg[:, 1], color=colour, ls=style,
                     label=name if i == 0 else None)
     ax.set_yscale("log")
