@@ -15,6 +15,8 @@ __all__ = [
     "E_POSITRON",
     "SQRT_S",
     "BETA_GAMMA",
+    "CROSSING_HALF_ANGLE",
+    "BOOSTS",
     "lab_boost",
     "N_BPLUS_BMINUS_PER_FB",
     "n_bplus_bminus",
@@ -31,9 +33,26 @@ SQRT_S = 2 * math.sqrt(E_ELECTRON * E_POSITRON)  # head-on approximation: 10.588
 BETA_GAMMA = (E_ELECTRON - E_POSITRON) / SQRT_S
 
 
-def lab_boost(beta_gamma: float = BETA_GAMMA) -> np.ndarray:
-    """Velocity (3,) of the CM frame in the lab: along +z (the e- beam direction)."""
-    return np.array([0.0, 0.0, beta_gamma / math.sqrt(1 + beta_gamma**2)])
+# Each beam at 41.5 mrad to the solenoid axis, 83 mrad full crossing angle (TDR arXiv:1011.0352;
+# physics-notes.md "Detector numbers"): the CM then moves with beta*gamma = 0.287 at 0.151 rad to z.
+CROSSING_HALF_ANGLE = 0.0415
+#: the scenario option that chooses the CM motion: "head-on" (the seeds' choice) or "crossing"
+BOOSTS = ("head-on", "crossing")
+
+
+def lab_boost(kind: str = "head-on") -> np.ndarray:
+    """Velocity (3,) of the CM frame in the lab (units of c).
+
+    ``head-on``: along +z (the e- beam direction) with beta*gamma = 0.2835, as seeds 000-003 assume;
+    ``crossing``: p/E of the two beams, each at 41.5 mrad to z in the x-z plane.
+    """
+    if kind == "head-on":
+        return np.array([0.0, 0.0, BETA_GAMMA / math.sqrt(1 + BETA_GAMMA**2)])
+    if kind == "crossing":
+        s, c = math.sin(CROSSING_HALF_ANGLE), math.cos(CROSSING_HALF_ANGLE)
+        p = np.array([(E_ELECTRON + E_POSITRON) * s, 0.0, (E_ELECTRON - E_POSITRON) * c])
+        return p / (E_ELECTRON + E_POSITRON)
+    raise ValueError(f"boost {kind!r}: allowed {', '.join(BOOSTS)}")
 
 
 # Seed 000, section VI: 2.827e10 e+e- -> B+B- events for 50 ab^-1 = 5e4 fb^-1.

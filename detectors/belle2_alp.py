@@ -212,7 +212,7 @@ class _AlpScenario(Scenario):
 
     def events(self, masses, n, rng):
         b = b_mesons_from_upsilon4s(rng, n)
-        return self.model.decay(rng, b, m_a=masses["m_a"]).boosted(belle2.lab_boost())
+        return self.model.decay(rng, b, m_a=masses["m_a"]).boosted(belle2.lab_boost(self.option("boost")))
 
 
 #: Br(a -> final state) that each displaced search counts
@@ -224,7 +224,7 @@ class Belle2AlpDisplaced(_AlpScenario):
     description = "B+ -> K+ a, a -> e+e- / mu+mu- displaced (r > 0.9 cm) at Belle II, seed 001 Fig. 12"
     statistic = "events-2.3"  # seed 001, section 5: 2.3 events, 90% CL, zero background
     signal_factors = ("n_b", "br_production", "br_signal")
-    options = {"volume": tuple(DISPLACED_VOLUMES)}
+    options = {"volume": tuple(DISPLACED_VOLUMES), "boost": belle2.BOOSTS}
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -280,7 +280,7 @@ class Belle2AlpInvisible(_AlpScenario):
     signal_factors = ("n_b", "efficiency", "br_production")
     # cone: the polar acceptance vetoing decays; background: "paper" (sec. 4.2) or "zero" (the dotted
     # curves of Figs. 11-12: S_90 = 2.303)
-    options = {"cone": tuple(ACCEPTANCE_CONES), "background": ("paper", "zero")}
+    options = {"cone": tuple(ACCEPTANCE_CONES), "background": ("paper", "zero"), "boost": belle2.BOOSTS}
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -357,4 +357,4 @@ class Belle2InvisibleBr(Scenario):
 
     def events(self, masses, n, rng):
         b = b_mesons_from_upsilon4s(rng, n)
-        return self.model.decay(rng, b, m_X=masses["m_X"]).boosted(belle2.lab_boost())
+        return self.model.decay(rng, b, m_X=masses["m_X"]).boosted(belle2.lab_boost(self.option("boost")))

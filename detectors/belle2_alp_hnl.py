@@ -44,6 +44,7 @@ class Belle2AlpHnl(Scenario):
     searches = (BELLE2_1DV, BELLE2_2DV)
     extra_parameters = (LUMI,)
     signal_factors = ("n_b", "br_production", "eps_pid", "br_signal")
+    options = {"boost": belle2.BOOSTS}
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -82,4 +83,4 @@ class Belle2AlpHnl(Scenario):
     def events(self, masses, n, rng):
         b = b_mesons_from_upsilon4s(rng, n)
         cm = self.model.decay(rng, b, m_a=masses["m_a"], m_N=masses["m_N"])
-        return cm.boosted(belle2.lab_boost())
+        return cm.boosted(belle2.lab_boost(self.option("boost")))

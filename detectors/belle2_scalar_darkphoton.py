@@ -147,7 +147,7 @@ class Belle2ScalarDarkPhoton(Scenario):
     searches = (BELLE2_2DV,)
     extra_parameters = (LUMI,)
     signal_factors = ("n_b", "br_production")  # Br_c and PID are per-event weights of the acceptance
-    options = {"polarisation": POLARISATIONS, "vetoes": ("off", "on")}
+    options = {"polarisation": POLARISATIONS, "vetoes": ("off", "on"), "boost": belle2.BOOSTS}
 
     def __init__(self, pid: TrackPid = PID, cuts: DvCuts = CUTS, **options):
         super().__init__(**options)
@@ -190,7 +190,7 @@ class Belle2ScalarDarkPhoton(Scenario):
         b = b_mesons_from_upsilon4s(rng, n)
         m_Ap = masses["m_Ap"]
         cm = self.model.decay(rng, b, m_S=masses["m_S"], m_Ap=m_Ap, polarisation=self.option("polarisation"))
-        lab = cm.boosted(belle2.lab_boost())
+        lab = cm.boosted(belle2.lab_boost(self.option("boost")))
         return self.weighted(lab, m_Ap, masses["m_S"])
 
     def vetoed(self, m_S: float, m_Ap: float) -> set[str]:
