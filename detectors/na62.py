@@ -105,8 +105,9 @@ def chain_decay_probability(L, lam1, lam2):
     with np.errstate(divide="ignore", invalid="ignore"):
         gd = np.where(d > 1e-8, -np.expm1(-d) / d, 1.0 - 0.5 * d)
     closed = fa - a * (1.0 - fa) * gd  # e^{-a} = 1 - f(a): exact enough where the term matters
-    ab = a * b
-    series = ab * (0.5 - (a + b) / 6 + (a * a + ab + b * b) / 24 - (a + b) * (a * a + b * b) / 120)
+    bs = np.minimum(b, _SERIES)  # the series is used only where b < _SERIES (no inf * 0 elsewhere)
+    ab = a * bs
+    series = ab * (0.5 - (a + bs) / 6 + (a * a + ab + bs * bs) / 24 - (a + bs) * (a * a + bs * bs) / 120)
     return np.where(b < _SERIES, series, closed)
 
 
@@ -173,6 +174,22 @@ def _cascade_kernel(l_over_s1, l_over_s2, e1, e2, L, weights, inv1, inv2, ctau1,
     return mean, err
 
 
+def _flight_factors(events: EventSample):
+    """p_z/m of the two LLPs (the z decay length is this times c tau), floored at 0.
+
+    A daughter can fly backwards in the lab when its rest-frame speed exceeds its parent's lab
+    speed: the nu_h for m_nu_h below ~1.5 MeV (its gamma in the kaon frame, 236 MeV/m_nu_h, above
+    gamma_K = 152), the Z' for m_Z' below ~1.5 MeV with m_nu_h ~ 5-10 MeV (measured: 1 event in 1e5 at
+    m_nu_h = 6 MeV, m_Z' = 1.1 MeV). Its decay then lies upstream of its production point; it is counted
+    as undisplaced (p_z/m = 0), which slightly underestimates such an event's probability (the
+    backward flight would only have helped) instead of turning the whole point into NaN.
+    """
+    first, second = events.llps
+    s1 = events.momenta[first][:, 3] / events.llp_mass(first)
+    s2 = events.momenta[second][:, 3] / events.llp_mass(second)
+    return np.maximum(s1, 0.0), np.maximum(s2, 0.0)
+
+
 @dataclass(frozen=True)
 class CascadeSearch(Search):
     """LLP1 -> LLP2 + X, LLP2 -> visible, from kaon decays in flight; LLP2 must decay before z_max.
@@ -196,9 +213,7 @@ class CascadeSearch(Search):
     def per_event(self, events: KaonDecayEvents, ctau: np.ndarray) -> np.ndarray:
         """Decay probability of every event at every point, (n_events, n_points)."""
         ctau = np.atleast_2d(np.asarray(ctau, dtype=float))
-        first, second = events.llps
-        s1 = events.momenta[first][:, 3] / events.llp_mass(first)  # p_z/m: lambda_z = s c tau
-        s2 = events.momenta[second][:, 3] / events.llp_mass(second)
+        s1, s2 = _flight_factors(events)
         L = (self.z_max - events.z_kaon)[:, None]
         lam1, lam2 = s1[:, None] * ctau[0][None, :], s2[:, None] * ctau[1][None, :]
         if self.method == "integrated":
@@ -216,17 +231,17 @@ class CascadeSearch(Search):
         cache = events.cache if isinstance(events, KaonDecayEvents) else {}
         if key in cache:  # the searches of one scenario share the decay geometry: computed once
             return cache[key]
-        first, second = events.llps
-        s1 = events.momenta[first][:, 3] / events.llp_mass(first)
-        s2 = events.momenta[second][:, 3] / events.llp_mass(second)
+        s1, s2 = _flight_factors(events)
         L = np.maximum(self.z_max - events.z_kaon, 0.0)
         n = L.shape[0]
         u = np.zeros((n, 2)) if events.uniforms is None else np.asarray(events.uniforms, dtype=float)
         w = np.ones(n) if events.weights is None else np.asarray(events.weights, dtype=float)
         c = np.ascontiguousarray
-        out = _cascade_kernel(c(L / s1), c(L / s2), c(-s1 * np.log1p(-u[:, 0])), c(-s2 * np.log1p(-u[:, 1])), c(L),
-                              c(w), c(1.0 / ctau[0]), c(1.0 / ctau[1]), c(ctau[0]), c(ctau[1]),
-                              self.method == "sampled")
+        with np.errstate(divide="ignore"):  # s = 0 (backward flight, _flight_factors): L/s = inf
+            l_over_s1, l_over_s2 = L / s1, L / s2
+        out = _cascade_kernel(c(l_over_s1), c(l_over_s2), c(-s1 * np.log1p(-u[:, 0])),
+                              c(-s2 * np.log1p(-u[:, 1])), c(L), c(w), c(1.0 / ctau[0]), c(1.0 / ctau[1]),
+                              c(ctau[0]), c(ctau[1]), self.method == "sampled")
         cache[key] = out
         return out
 
@@ -272,7 +287,12 @@ class NA62DarkNeutrino(Scenario):
 
     The store's ``ses_U2_mu`` (U2_mu x 1/n_signal, from ``limit_on``) is eq. (25)'s |U_mu h|^2
     with rho and with the Monte-Carlo acceptance in place of P_dec: the single-event sensitivity
-    if the acceptance kept its value at that point.
+    if the acceptance kept its value at that point. Where the cascade is prompt n_signal is linear
+    in U2_mu and ses_U2_mu does not depend on the U2_mu it is read at. Where nu_h is long-lived its
+    width ~ U2_mu makes n_signal ~ U2_mu^2, and ses_U2_mu falls as U2_mu grows (m_h = 20 MeV,
+    m_Z' = 10 MeV, ee: 5.8e-7 read at U2_mu = 1e-12, 1.1e-9 at 1e-9); eq. (25) is then an equation
+    for U2_mu, whose solution ses_U2_mu = U2_mu is the 1-event contour (``llpscan reach``, 1.06e-9
+    there), not any single value of ses_U2_mu.
 
     Options: ``coupling`` = ``free`` (g_D a parameter) or ``fixed-v_phi`` (g_D = m_Zp/0.267 GeV,
     Fig. 3); ``decays`` = ``integrated`` (closed form) or ``sampled`` (common random numbers).

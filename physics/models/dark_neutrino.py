@@ -25,7 +25,9 @@ Conventions (physics-notes.md, section 004):
 * Fixed v_phi (Fig. 3): the seed fixes v_phi so that g' varies with m_Z'. Eqs. (22)-(23) scale
   as (m_Z'/g')^2 = v_phi^2 (Goldstone equivalence: g'/m_Z' = 1/v_phi for m_Z' = g' v_phi, a unit-charge
   Phi with <Phi> = v_phi/sqrt 2), with the reference values g' = 0.375 at m_Z' = 100 MeV, hence
-  ``V_PHI`` = 0.1/0.375 = 0.267 GeV and g_D = m_Z'/V_PHI.
+  ``V_PHI`` = 0.1/0.375 = 0.267 GeV and g_D = m_Z'/V_PHI. The seed does not print its v_phi: taking
+  the reference point of eqs. (22)-(23) to lie on the Fig. 3 line is this module's assumption. It
+  matters only where nu_h is long-lived (the low-m_h edge): the prompt SES does not depend on g'.
 
 Units: GeV, metres; U2_mu, U2_D, chi dimensionless.
 """
