@@ -305,6 +305,9 @@ class NA62DarkNeutrino(Scenario):
     statistic = "events-1"  # seed 004, eq. (25): single-event sensitivity, zero background
     limit_on = "U2_mu"
     limit_name = "ses_U2_mu"  # design.md section 7
+    limit_long_name = ("single-event sensitivity in |U_mu h|^2, eq. (25) with rho and the MC acceptance at this "
+                       "point (U2_mu / n_signal); where nu_h is long-lived n_signal ~ U2_mu^2 and the 1-event "
+                       "contour, not this value, is the sensitivity")
     options = {"coupling": ("free", "fixed-v_phi"), "decays": ("integrated", "sampled")}
     signal_factors = ("n_k_fid", "a_beta", "br_production", "br_visible")
 

@@ -53,9 +53,11 @@ class Scenario:
             ``chi2-2.71`` ...; the list is ``scanner.stats.STATISTICS``).
         background: name of the variable holding the expected background events (or None: zero).
         combine: axes over which a ``chi2`` statistic is summed (data sets at several energies).
-        limit_on: a parameter that n_signal is proportional to, whose upper limit the store derives
-            as ``limit_name`` (default ``<name>_limit``): the limit on a production branching
-            ratio in model-independent scans, a single-event sensitivity.
+        limit_on: a parameter whose limit the store derives as ``limit_name`` (default
+            ``<name>_limit``) = value x n_needed / n_signal: the limit on a production branching
+            ratio in model-independent scans, a single-event sensitivity. Where n_signal is not
+            proportional to it, the value depends on the point it is read at; ``limit_long_name``
+            says what it means.
         options: non-numeric choices, name -> allowed values (the first is the default); an
             instance is built as ``Cls(**options)`` and reads them with :meth:`option`.
     """
@@ -74,6 +76,7 @@ class Scenario:
     combine: tuple[str, ...] = ()
     limit_on: str | None = None
     limit_name: str | None = None
+    limit_long_name: str | None = None
     options: dict[str, tuple[str, ...]] = {}
 
     def __init__(self, **options: str):

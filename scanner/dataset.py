@@ -84,5 +84,6 @@ def statistic_attrs(scan: Scan) -> dict[str, str]:
         "combine": json.dumps([d for d in sc.combine if d in scan.axes]),
         "limit_on": sc.limit_on or "",
         "limit_name": sc.limit_name or "",
+        "limit_long_name": sc.limit_long_name or "",
         "options": json.dumps(sc.option_values, sort_keys=True),
     }

@@ -141,8 +141,8 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
         # NaN where there is no signal (masked points): no limit, and no division by zero
         lim = p * needed / n.where(n > 0)
         name = ds.attrs.get("limit_name") or f"{limit_on}_limit"
-        ds[name] = lim.assign_attrs(units=p.attrs.get("units", "1"),
-                                    long_name=f"upper limit on {limit_on} ({statistic})")
+        long_name = ds.attrs.get("limit_long_name") or f"upper limit on {limit_on} ({statistic})"
+        ds[name] = lim.assign_attrs(units=p.attrs.get("units", "1"), long_name=long_name)
     return ds
 
 
