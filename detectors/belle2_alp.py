@@ -10,6 +10,9 @@ Ferber, Filimonova, Schäfer & Westhoff, arXiv:2201.06580.
 - ``belle2-invisible-br`` (Fig. 10): the invisible search for a generic X with free m_X and c tau_X;
   the store derives ``br_limit``, the 90% CL limit on Br(B+ -> K+ X).
 
+Option ``couplings`` of the two ALP scenarios: "running" (default, the paper's method: couplings at
+mu = m_a from the alpaca table of physics.models.alp_running) or "fixed" (c(m_a) = c(Lambda)).
+
 Belle II numbers not in belle2.py are constants here, with their sources. Not implemented: the
 per-selected-event average of <P_a> that physics-notes 001 suggests as an option (it needs the kaon
 selection of eq. 4.1, which the events here do not model); the displaced searches apply no lepton
@@ -31,7 +34,7 @@ from detectors.searches import DisplacedVertexSearch, Search
 from physics import pdg
 from physics.kinematics import EventSample
 from physics.model import Model, Parameter
-from physics.models.alp import AlpModel
+from physics.models.alp import COUPLINGS, AlpModel
 from physics.sources import b_mesons_from_upsilon4s
 
 __all__ = [
@@ -224,11 +227,12 @@ class Belle2AlpDisplaced(_AlpScenario):
     description = "B+ -> K+ a, a -> e+e- / mu+mu- displaced (r > 0.9 cm) at Belle II, seed 001 Fig. 12"
     statistic = "events-2.3"  # seed 001, section 5: 2.3 events, 90% CL, zero background
     signal_factors = ("n_b", "br_production", "br_signal")
-    options = {"volume": tuple(DISPLACED_VOLUMES), "boost": belle2.BOOSTS}
+    # couplings: "running" (the paper's method, alpaca table) or "fixed" at Lambda (physics.models.alp)
+    options = {"volume": tuple(DISPLACED_VOLUMES), "boost": belle2.BOOSTS, "couplings": COUPLINGS}
 
     def __init__(self, **options):
         super().__init__(**options)
-        self.model = model = AlpModel()
+        self.model = model = AlpModel(couplings=self.option("couplings"))
         self.llp_species = {"a": "a"}
         vol = self.option("volume")
         self.searches = tuple(_displaced(label, vol) for label in _DISPLACED_CHANNELS)
@@ -279,12 +283,13 @@ class Belle2AlpInvisible(_AlpScenario):
     background = "n_background"
     signal_factors = ("n_b", "efficiency", "br_production")
     # cone: the polar acceptance vetoing decays; background: "paper" (sec. 4.2) or "zero" (the dotted
-    # curves of Figs. 11-12: S_90 = 2.303)
-    options = {"cone": tuple(ACCEPTANCE_CONES), "background": ("paper", "zero"), "boost": belle2.BOOSTS}
+    # curves of Figs. 11-12: S_90 = 2.303); couplings: "running" (the paper's method) or "fixed" at Lambda
+    options = {"cone": tuple(ACCEPTANCE_CONES), "background": ("paper", "zero"), "boost": belle2.BOOSTS,
+               "couplings": COUPLINGS}
 
     def __init__(self, **options):
         super().__init__(**options)
-        self.model = AlpModel()
+        self.model = AlpModel(couplings=self.option("couplings"))
         self.llp_species = {"a": "a"}
         self.searches = (_invisible(self.option("cone")),)
         zero = self.option("background") == "zero"
@@ -332,7 +337,7 @@ class Belle2InvisibleBr(Scenario):
     limit_on = "br"
     signal_factors = ("n_b", "efficiency", "br_production")
     extra_parameters = (LUMI,)
-    options = Belle2AlpInvisible.options
+    options = {k: v for k, v in Belle2AlpInvisible.options.items() if k != "couplings"}  # no ALP model here
 
     def __init__(self, **options):
         super().__init__(**options)

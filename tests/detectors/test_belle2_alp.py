@@ -134,3 +134,17 @@ def test_options_are_validated():
     zero = get_scenario("belle2-alp-invisible", {"background": "zero"})
     nb = {v.name: v for v in zero.variables}["n_background"]
     assert float(nb.fn(zero.searches[0], lumi=5e4)) == 0.0
+
+
+@pytest.mark.parametrize("name", ["belle2-alp-displaced", "belle2-alp-invisible"])
+def test_couplings_option_reaches_the_model(name):
+    # option couplings = running (default, the paper's method) | fixed; below 1 GeV the running shortens
+    # c tau by 1.107^2 = 1.225 (physics-notes 001: c_ll(m_a) = 1.107 c_ff; 0.5% for the photon width and the
+    # 4-digit 1.107)
+    run, fixed = get_scenario(name), get_scenario(name, {"couplings": "fixed"})
+    assert run.model.couplings == "running" and fixed.model.couplings == "fixed"
+    ct = {sc.model.couplings: {v.name: v for v in sc.variables}["ctau_a"].fn(m_a=0.5, c_ff=1e-3, c_WW=0.0)
+          for sc in (run, fixed)}
+    assert float(ct["fixed"] / ct["running"]) == pytest.approx(1.107**2, rel=5e-3)
+    with pytest.raises(ValueError, match="couplings"):
+        get_scenario(name, {"couplings": "frozen"})
