@@ -94,7 +94,7 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
     # a statistic summed over data sets (combine) excludes a point if any of them is open there
     combine = [d for d in json.loads(ds.attrs.get("combine", "[]")) if d not in n_all.dims]
     others = [d for d in n_all.dims if d not in (x, y, "search") and n_all.sizes[d] > 1]
-    fig, ax = plt.subplots(figsize=(6.4, 4.8), constrained_layout=True)
+    fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
     combos = list(itertools.product(*(n_all[d].values for d in others)))
     for (k, label), (j, combo) in itertools.product(enumerate(labels), enumerate(combos)):
         n = n_all.sel(search=label, **dict(zip(others, combo))).squeeze(drop=True).compute()
@@ -124,7 +124,11 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
     ax.set_title(title or f"{ds.attrs.get('scenario', '')}: {text}", fontsize=10)
     if fixed:
         ax.text(0.02, 0.02, "\n".join(fixed), transform=ax.transAxes, fontsize=7, va="bottom")
-    if ax.get_legend_handles_labels()[0]:
+    handles = ax.get_legend_handles_labels()[0]
+    if len(handles) > 4:  # many curves: the legend goes beside the axes, not over the curves
+        fig.set_size_inches(10.0, 4.8)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+    elif handles:
         ax.legend(fontsize=8, loc="best", framealpha=0.8)
     else:
         ax.text(0.5, 0.5, "no reach at this level", transform=ax.transAxes, ha="center")

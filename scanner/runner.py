@@ -57,8 +57,10 @@ def _prepare(scan: Scan, path: Location, resume: bool, overwrite: bool) -> Scan:
                              "use --overwrite to replace it or another --out")
         elif not resume:
             done, total = completeness(path)
-            state = "complete" if done == total else f"partial: {done}/{total} blocks"
-            raise StoreError(f"{path} exists ({state}); use --resume to finish it or --overwrite to recompute it")
+            if done == total:
+                raise StoreError(f"{path} exists (complete); use --overwrite to recompute it or another --out")
+            raise StoreError(f"{path} exists (partial: {done}/{total} blocks); use --resume to finish it "
+                             "or --overwrite to recompute it")
         else:
             # the done mask and the zarr chunks follow the store's blocks, whatever the defaults now
             stored = json.loads(attrs["block_chunks"])
