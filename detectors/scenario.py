@@ -129,6 +129,14 @@ class Scenario:
         """``n`` lab-frame events for one mass point."""
         raise NotImplementedError
 
+    def acceptance_key(self, search: Search):
+        """Searches with equal keys have equal acceptances, so a block computes it once for them.
+
+        By default the search itself (equal field values); a scenario whose searches differ only in
+        what multiplies the acceptance (a channel's branching ratio) drops those fields.
+        """
+        return search
+
     def acceptance(self, search: Search, events: EventSample, params: dict[str, np.ndarray]):
         """(mean, err) for every point of ``params`` (mass scalars and lifetime arrays (n,))."""
         ctau = self.model.ctau(**params)

@@ -91,8 +91,13 @@ def compute_block(scan: Scan, index: tuple[int, ...]):
             continue
         events = sc.events(masses, scan.config.events, event_rng(scan.config.seed, masses))
         params = {**masses, **fixed_life, **{a: g.ravel() for a, g in zip(scan.lifetime_axes, life_grid)}}
+        shared = {}  # searches with equal geometry share one evaluation on these events
         for k, label in enumerate(scan.searches):
-            m, e = sc.acceptance(sc.search(label), events, params)
+            search = sc.search(label)
+            key = sc.acceptance_key(search)
+            if key not in shared:
+                shared[key] = sc.acceptance(search, events, params)
+            m, e = shared[key]
             mean[(k, *pos)] = m.reshape(life_shape)
             err[(k, *pos)] = e.reshape(life_shape)
     return mean, err

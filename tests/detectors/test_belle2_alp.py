@@ -88,11 +88,13 @@ def test_escape_probability_against_sampled_decay_points():
     assert search.acceptance(ev, np.array([[np.inf]]))[0][0] == 1.0
 
 
-def test_displaced_searches_share_geometry_and_cache_is_per_sample():
+def test_displaced_searches_share_geometry_and_each_sample_is_its_own():
     # Seed 001 sec. 5: one geometry (r > 0.9 cm in the displaced volume) for e e, mu mu and their sum; the
-    # scenario computes it once per event sample. A second sample must not reuse the first's result.
+    # searches share one acceptance key, so scanner.grid computes it once per event sample. A second
+    # sample, or other coupling points, must give their own result.
     sc = get_scenario("belle2-alp-displaced")
     assert {s.r_min for s in sc.searches} == {0.009}
+    assert len({sc.acceptance_key(s) for s in sc.searches}) == 1
     params = {"m_a": 1.0, "c_ff": np.array([1e-4, 1e-3]), "c_WW": np.zeros(2)}
     e1 = sc.events({"m_a": 1.0}, 2000, event_rng(1, {"m_a": 1.0}))
     e2 = sc.events({"m_a": 1.0}, 2000, event_rng(2, {"m_a": 1.0}))
@@ -102,15 +104,15 @@ def test_displaced_searches_share_geometry_and_cache_is_per_sample():
     np.testing.assert_array_equal(a1[0], a1[2])
     np.testing.assert_array_equal(a2, direct)
     assert not np.array_equal(a1[0], a2)
-    # the same sample with other coupling points must not reuse the cached result either
+    # the same sample with other coupling points
     other = {"m_a": 1.0, "c_ff": np.array([1e-2, 1e-1]), "c_WW": np.zeros(2)}
     fresh = sc.searches[0].acceptance(e2, sc.model.ctau(**other)["a"][None, :])[0]
     np.testing.assert_array_equal(sc.acceptance(sc.searches[0], e2, other)[0], fresh)
 
 
-def test_displaced_scenario_pickles_with_its_cache():
-    # dask distributed ships tasks with cloudpickle; the per-thread cache must not stop the scenario from
-    # being serialised, and the copy must compute the same acceptance
+def test_displaced_scenario_pickles():
+    # dask distributed ships tasks with cloudpickle: the scenario must serialise, and the copy must
+    # compute the same acceptance
     cloudpickle = pytest.importorskip("cloudpickle")
     sc = get_scenario("belle2-alp-displaced")
     params = {"m_a": 0.5, "c_ff": np.array([1e-3]), "c_WW": np.zeros(1)}
