@@ -1,6 +1,7 @@
 """Seed 001 ALP model: production (eqs. 2.7, 3.7) and decay widths (appendix A) against the paper and
 independent evaluations."""
 
+import cmath
 import math
 
 import numpy as np
@@ -11,6 +12,14 @@ from physics import pdg
 from physics.constants import ALPHA_EM, SIN2_THETA_W, V_HIGGS
 from physics.hnl import alpha_s
 from physics.models import alp, alp_running
+
+
+def _b1(tau):
+    """B_1(tau) of seed 001 eq. (A.8), written with cmath independently of physics.models.alp.b1_loop."""
+    if tau >= 1:
+        return 1 - tau * math.asin(1 / math.sqrt(tau)) ** 2
+    s = math.sqrt(1 - tau)
+    return 1 - tau * (math.pi / 2 + 0.5j * cmath.log((1 + s) / (1 - s))) ** 2
 
 
 def _c_sb_weak_scale(c_ff, c_ww, alpha):
@@ -117,16 +126,10 @@ def test_photon_width_of_the_c_ff_benchmark():
     # the heavy ones ~ -1/(3 tau) (decouple). Gamma = alpha(0)^2 m_a^3 |C|^2/(4 pi Lambda^2). Same formula,
     # independent code: 1e-10 (reviewer's mpmath evaluation: 1.5025e-14 GeV). Fixed couplings (c_ff at every
     # fermion, as written); abs=0: pytest.approx's default abs=1e-12 would accept any width of this size.
-    import cmath
-
     m_a, lam = 0.5, 4 * math.pi * 1000.0
 
     def b1(m):
-        tau = 4 * m**2 / m_a**2
-        if tau >= 1:
-            return 1 - tau * math.asin(1 / math.sqrt(tau)) ** 2
-        s = math.sqrt(1 - tau)
-        return 1 - tau * (math.pi / 2 + 0.5j * cmath.log((1 + s) / (1 - s))) ** 2
+        return _b1(4 * m**2 / m_a**2)
 
     c = (b1(pdg.mass("e-")) + b1(pdg.mass("mu-")) + b1(pdg.mass("tau-"))
          + 4 / 3 * b1(pdg.mass("c")) + 1 / 3 * b1(pdg.mass("b")) + 4 / 3 * b1(pdg.mass("t")))
@@ -179,17 +182,11 @@ def test_hadronic_width_at_two_gev():
     # fixed couplings (c_qq = c_ff); with running ones, alpaca's couplings at exactly 2.0 GeV from the
     # alpaca-alps evaluation (c_uu = c_cc = 0.8669, c_dd = 1.0822, c_ss = 1.0821, 4 digits): 0.5% (the
     # table's log-m_a interpolation is good to 2e-3 in the couplings, 4e-3 in a width).
-    import cmath
-
     m_a, lam = 2.0, 4 * math.pi * 1000.0
     a_s = float(alpha_s(np.array([m_a]))[0])
 
     def b1(m):
-        tau = 4 * m**2 / m_a**2
-        if tau >= 1:
-            return 1 - tau * math.asin(1 / math.sqrt(tau)) ** 2
-        s = math.sqrt(1 - tau)
-        return 1 - tau * (math.pi / 2 + 0.5j * cmath.log((1 + s) / (1 - s))) ** 2
+        return _b1(4 * m**2 / m_a**2)
 
     def hadrons(c):
         cgg = 0.5 * sum(c[q] * b1(pdg.mass(q)) for q in "udsc")
