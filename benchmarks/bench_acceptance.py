@@ -37,11 +37,11 @@ def main():
     ap.add_argument("--v2", type=int, default=200)
     args = ap.parse_args()
 
-    import scanner
-    from detectors.acceptance import fiducial_interval, mean_acceptance, mean_acceptance_reference
-    from detectors.belle2_alp_hnl import BELLE2_1DV
-    from detectors.scenarios import get_scenario
-    from physics.kinematics import event_rng
+    from llpscan import scanner
+    from llpscan.detectors.acceptance import fiducial_interval, mean_acceptance, mean_acceptance_reference
+    from llpscan.detectors.belle2_alp_hnl import BELLE2_1DV
+    from llpscan.detectors.scenarios import get_scenario
+    from llpscan.physics.kinematics import event_rng
 
     x = -np.random.default_rng(0).uniform(0, 50, 10_000_000)
     exp_rate = x.size / best_of(lambda: np.exp(x))

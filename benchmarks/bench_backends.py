@@ -33,7 +33,7 @@ def main():
     import dask
     from distributed import Client
 
-    import scanner
+    from llpscan import scanner
     from tests.cluster import Cluster
 
     cfg = scanner.api.config_of("belle2-alp-hnl").model_dump()

@@ -27,14 +27,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors import belle2
-from detectors.scenario import Scenario, Variable
-from detectors.searches import DisplacedVertexSearch, Search
-from physics import pdg
-from physics.kinematics import EventSample
-from physics.model import Model, Parameter
-from physics.models.alp import COUPLINGS, AlpModel
-from physics.sources import b_mesons_from_upsilon4s
+from llpscan.detectors import belle2
+from llpscan.detectors.scenario import Scenario, Variable
+from llpscan.detectors.searches import DisplacedVertexSearch, Search
+from llpscan.physics import pdg
+from llpscan.physics.kinematics import EventSample
+from llpscan.physics.model import Model, Parameter
+from llpscan.physics.models.alp import COUPLINGS, AlpModel
+from llpscan.physics.sources import b_mesons_from_upsilon4s
 
 __all__ = [
     "SIGMA_BPLUS_BMINUS_FB",

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from detectors import belle2
-from detectors.scenario import Scenario, Variable
-from detectors.searches import DisplacedVertexSearch
-from physics.model import Parameter
-from physics.models.alp_hnl import AlpToHnl
-from physics.sources import b_mesons_from_upsilon4s
+from llpscan.detectors import belle2
+from llpscan.detectors.scenario import Scenario, Variable
+from llpscan.detectors.searches import DisplacedVertexSearch
+from llpscan.physics.model import Parameter
+from llpscan.physics.models.alp_hnl import AlpToHnl
+from llpscan.physics.sources import b_mesons_from_upsilon4s
 
 __all__ = ["BELLE2_1DV", "BELLE2_2DV", "EPS_PID", "PROMPT_LENGTH", "Belle2AlpHnl"]
 

@@ -21,15 +21,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from detectors import belle2
-from detectors.acceptance import fiducial_interval, mean_acceptance
-from detectors.scenario import Scenario, Variable
-from detectors.searches import DisplacedVertexSearch
-from physics import dark_photon, pdg
-from physics.kinematics import EventSample
-from physics.model import Parameter
-from physics.models.dark_scalar import CHANNELS, POLARISATIONS, DarkScalarToDarkPhotons, plane_correlation
-from physics.sources import b_mesons_from_upsilon4s
+from llpscan.detectors import belle2
+from llpscan.detectors.acceptance import fiducial_interval, mean_acceptance
+from llpscan.detectors.scenario import Scenario, Variable
+from llpscan.detectors.searches import DisplacedVertexSearch
+from llpscan.physics import dark_photon, pdg
+from llpscan.physics.kinematics import EventSample
+from llpscan.physics.model import Parameter
+from llpscan.physics.models.dark_scalar import CHANNELS, POLARISATIONS, DarkScalarToDarkPhotons, plane_correlation
+from llpscan.physics.sources import b_mesons_from_upsilon4s
 
 __all__ = ["TrackPid", "PID", "BELLE2_2DV", "DvCuts", "CUTS", "PROMPT_LENGTH", "LUMI", "DarkPhotonEvents",
            "Belle2ScalarDarkPhoton", "pid_efficiency"]

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors import besiii_luminosity
-from detectors.monophoton import BELLE2, BELLE2_ECL_FACES, MonophotonSearch, symmetric_collider
-from detectors.scenario import Scenario, Variable
-from physics.model import Parameter
-from physics.models.dipole_portal import PHOTON_OPTIONS, DipolePortal, ctau_n, sigma_production
+from llpscan.detectors import besiii_luminosity
+from llpscan.detectors.monophoton import BELLE2, BELLE2_ECL_FACES, MonophotonSearch, symmetric_collider
+from llpscan.detectors.scenario import Scenario, Variable
+from llpscan.physics.model import Parameter
+from llpscan.physics.models.dipole_portal import PHOTON_OPTIONS, DipolePortal, ctau_n, sigma_production
 
 __all__ = ["DiscreteParameter", "Belle2DipoleMonophoton", "BesiiiDipoleMonophoton", "StcfDipoleMonophoton"]
 

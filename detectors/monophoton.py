@@ -18,10 +18,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from detectors import belle2
-from detectors.searches import Search
-from physics.kinematics import EventSample, boost
-from physics.monophoton_background import sigma_with_cuts
+from llpscan.detectors import belle2
+from llpscan.detectors.searches import Search
+from llpscan.physics.kinematics import EventSample, boost
+from llpscan.physics.monophoton_background import sigma_with_cuts
 
 __all__ = [
     "Collider",

@@ -31,12 +31,12 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from detectors.scenario import Scenario, Variable
-from detectors.searches import Search
-from physics import pdg
-from physics.kaon_beam import kaon_beam, kaon_decay_z
-from physics.kinematics import EventSample, two_body_momentum
-from physics.models.dark_neutrino import DarkNeutrino, shrock_factor
+from llpscan.detectors.scenario import Scenario, Variable
+from llpscan.detectors.searches import Search
+from llpscan.physics import pdg
+from llpscan.physics.kaon_beam import kaon_beam, kaon_decay_z
+from llpscan.physics.kinematics import EventSample, two_body_momentum
+from llpscan.physics.models.dark_neutrino import DarkNeutrino, shrock_factor
 
 __all__ = [
     "P_BEAM",

@@ -19,9 +19,9 @@ from typing import Callable
 
 import numpy as np
 
-from detectors.searches import Search
-from physics.kinematics import EventSample
-from physics.model import Model, Parameter
+from llpscan.detectors.searches import Search
+from llpscan.physics.kinematics import EventSample
+from llpscan.physics.model import Model, Parameter
 
 __all__ = ["Variable", "Scenario"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from functools import lru_cache
 
-from detectors.scenario import Scenario
+from llpscan.detectors.scenario import Scenario
 
 __all__ = ["SCENARIOS", "get_scenario", "scenario_class"]
 
@@ -26,7 +26,7 @@ _WHERE = {
 
 def _loader(module: str, cls: str):
     def load() -> type[Scenario]:
-        return getattr(importlib.import_module(f"detectors.{module}"), cls)
+        return getattr(importlib.import_module(f"llpscan.detectors.{module}"), cls)
 
     return load
 

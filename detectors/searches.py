@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from detectors.acceptance import COMBINE, fiducial_interval, mean_acceptance
-from physics.kinematics import EventSample
+from llpscan.detectors.acceptance import COMBINE, fiducial_interval, mean_acceptance
+from llpscan.physics.kinematics import EventSample
 
 __all__ = ["Search", "DisplacedVertexSearch"]
 

@@ -35,8 +35,8 @@ from functools import lru_cache
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from physics import pdg
-from physics.constants import ALPHA_EM, HBAR_C
+from llpscan.physics import pdg
+from llpscan.physics.constants import ALPHA_EM, HBAR_C
 
 __all__ = ["widths", "total_width", "ctau", "branching_ratios", "r_ratio", "pion_form_factor",
            "kaon_form_factors", "M_MAX"]

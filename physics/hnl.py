@@ -33,9 +33,9 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.special import zeta
 
-from physics import pdg
-from physics.constants import G_F, HBAR_C, SIN2_THETA_W
-from physics.kinematics import kallen
+from llpscan.physics import pdg
+from llpscan.physics.constants import G_F, HBAR_C, SIN2_THETA_W
+from llpscan.physics.kinematics import kallen
 
 __all__ = [
     "partial_widths",

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from physics import pdg
-from physics.constants import HBAR, HBAR_C
+from llpscan.physics import pdg
+from llpscan.physics.constants import HBAR, HBAR_C
 
 __all__ = ["kaon_beam", "kaon_decay_length", "kaon_decay_z"]
 

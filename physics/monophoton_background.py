@@ -19,7 +19,7 @@ from typing import Callable
 
 import numpy as np
 
-from physics.constants import ALPHA_EM, G_F, GEV2_TO_FB, SIN2_THETA_W
+from llpscan.physics.constants import ALPHA_EM, G_F, GEV2_TO_FB, SIN2_THETA_W
 
 __all__ = ["flavour_sum", "sigma_born", "d2sigma_dx_dcos", "sigma_with_cuts"]
 

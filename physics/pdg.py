@@ -10,7 +10,7 @@ from functools import lru_cache
 
 from particle import Particle
 
-from physics.constants import HBAR
+from llpscan.physics.constants import HBAR
 
 __all__ = ["mass", "lifetime", "width"]
 

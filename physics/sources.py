@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from physics import pdg
-from physics.kinematics import two_body_momentum
+from llpscan.physics import pdg
+from llpscan.physics.kinematics import two_body_momentum
 
 __all__ = ["b_mesons_from_upsilon4s", "sin2_directions"]
 

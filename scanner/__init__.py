@@ -2,7 +2,7 @@
 
 The only package that imports dask and zarr. Python API::
 
-    import scanner
+    from llpscan import scanner
     scanner.run("belle2-alp-hnl", "belle2-alp-hnl.zarr")
     ds = scanner.open("belle2-alp-hnl.zarr")          # Dataset of dask arrays, n_signal lazy
     ds.llp.reach(x="m_N", y="V2", search="1DV")        # lower/upper boundaries per m_N
@@ -16,13 +16,13 @@ from importlib import import_module
 
 __all__ = ["build", "run", "open", "describe", "query", "reach", "plot_reach", "api"]
 
-_FROM = {"build": "scanner.api", "run": "scanner.api", "open": "scanner.api", "describe": "scanner.api",
-         "query": "scanner.api", "plot_reach": "scanner.api", "reach": "scanner.api"}
+_FROM = {"build": "llpscan.scanner.api", "run": "llpscan.scanner.api", "open": "llpscan.scanner.api", "describe": "llpscan.scanner.api",
+         "query": "llpscan.scanner.api", "plot_reach": "llpscan.scanner.api", "reach": "llpscan.scanner.api"}
 
 
 def __getattr__(name):
     if name == "api":
-        return import_module("scanner.api")
+        return import_module("llpscan.scanner.api")
     if name in _FROM:
         return getattr(import_module(_FROM[name]), name)
     raise AttributeError(f"module 'scanner' has no attribute {name!r}")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import xarray as xr
 
-from scanner.query import store_exclusion, store_level
-from scanner.boundaries import reach
+from llpscan.scanner.query import store_exclusion, store_level
+from llpscan.scanner.boundaries import reach
 
 __all__ = ["LLPAccessor"]
 
@@ -39,6 +39,6 @@ class LLPAccessor:
 
     def plot(self, x: str, y: str, out, **kwargs):
         """Write the reach figure to ``out``; see :func:`scanner.plot.plot_reach`."""
-        from scanner.plot import plot_reach
+        from llpscan.scanner.plot import plot_reach
 
         return plot_reach(self._ds, x, y, out, **kwargs)

@@ -7,13 +7,13 @@ import os
 
 import xarray as xr
 
-from scanner import accessor as _accessor  # noqa: F401  (registers ds.llp)
-from scanner.dataset import lazy_dataset
-from scanner.config import ScanConfig, load_config, resolve, validate
-from scanner.errors import ConfigError
-from scanner.query import query_point, reach_table, store_exclusion, store_level, summary_rows
-from scanner.runner import RunReport, run_scan
-from scanner.store import completeness, locate, open_scan, read_attrs
+from llpscan.scanner import accessor as _accessor  # noqa: F401  (registers ds.llp)
+from llpscan.scanner.dataset import lazy_dataset
+from llpscan.scanner.config import ScanConfig, load_config, resolve, validate
+from llpscan.scanner.errors import ConfigError
+from llpscan.scanner.query import query_point, reach_table, store_exclusion, store_level, summary_rows
+from llpscan.scanner.runner import RunReport, run_scan
+from llpscan.scanner.store import completeness, locate, open_scan, read_attrs
 
 __all__ = ["reach", "default_plot_path", "config_of", "build", "run", "open", "describe", "query", "reach_table", "summary_rows",
            "plot_reach", "default_xy", "default_sel", "store_level", "store_exclusion", "RunReport"]
@@ -97,7 +97,7 @@ def describe(store) -> dict:
 
 def plot_reach(ds: xr.Dataset, x: str, y: str, out, **kwargs):
     """Write the reach figure (see :func:`scanner.plot.plot_reach`); imports matplotlib on use."""
-    from scanner.plot import plot_reach as _plot
+    from llpscan.scanner.plot import plot_reach as _plot
 
     return _plot(ds, x, y, out, **kwargs)
 
@@ -109,7 +109,7 @@ def reach(store_or_ds, x: str = "m_N", y: str = "V2", *, search: str | None = No
 
     ``level`` (signal events) replaces the statistic by ``n_signal >= level``.
     """
-    from scanner.query import check_axes, check_searches, select
+    from llpscan.scanner.query import check_axes, check_searches, select
 
     ds = store_or_ds if isinstance(store_or_ds, xr.Dataset) else open_scan(store_or_ds)
     check_axes(ds, x, y)

@@ -9,8 +9,8 @@ import sys
 
 import click
 
-from scanner.config import load_config, parse_values, preset_names, validate
-from scanner.errors import ConfigError, LLPScanError
+from llpscan.scanner.config import load_config, parse_values, preset_names, validate
+from llpscan.scanner.errors import ConfigError, LLPScanError
 
 __all__ = ["cli", "main"]
 
@@ -32,7 +32,7 @@ def cli():
 
 
 def _scenario_options(name: str) -> dict[str, tuple[str, ...]]:
-    from detectors.scenarios import scenario_class
+    from llpscan.detectors.scenarios import scenario_class
 
     return dict(scenario_class(name).options)
 
@@ -85,7 +85,7 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
     if out is not None and not out.strip():
         raise ConfigError("--out: empty store path")
     store = out or f"{preset.removesuffix('.toml').split('/')[-1]}.zarr"
-    from scanner import api
+    from llpscan.scanner import api
 
     report = api.run(cfg, store, resume=resume, overwrite=overwrite, workers=workers, scheduler=scheduler,
                      progress=not quiet)
@@ -113,7 +113,7 @@ def _fmt(v):
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def info(store, fmt):
     """Axes, variables with units, provenance and completeness of a stored scan."""
-    from scanner import api
+    from llpscan.scanner import api
 
     summary = api.describe(store)
     if fmt == "json":
@@ -146,7 +146,7 @@ def info(store, fmt):
 @click.option("--format", "fmt", type=click.Choice(["json"]), default="json")
 def query(store, sel, fmt):
     """Every variable at one point of a stored scan (nearest grid point), as JSON."""
-    from scanner import api
+    from llpscan.scanner import api
 
     click.echo(json.dumps(api.query(store, _pairs(sel, "--sel")), indent=1))
 
@@ -161,7 +161,7 @@ def query(store, sel, fmt):
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
 def reach(store, x, y, sel, search, level, fmt):
     """For every x, the lower and upper boundary in y of the region where n_signal >= level."""
-    from scanner import api
+    from llpscan.scanner import api
 
     table = api.reach_table(api.open(store), x, y, _pairs(sel, "--sel"), search, level)
     if fmt == "json":
@@ -185,7 +185,7 @@ def reach(store, x, y, sel, search, level, fmt):
 @click.option("--out", "out", default=None, help="figure path (default: STORE with .png)")
 def plot(store, x, y, sel, searches, level, out):
     """Draw the reach contours of a stored scan."""
-    from scanner import api
+    from llpscan.scanner import api
 
     ds = api.open(store)
     dx, dy = api.default_xy(ds)

@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from detectors.scenario import Scenario
-from detectors.scenarios import SCENARIOS, get_scenario
-from scanner.errors import ConfigError
+from llpscan.detectors.scenario import Scenario
+from llpscan.detectors.scenarios import SCENARIOS, get_scenario
+from llpscan.scanner.errors import ConfigError
 
 __all__ = ["ScanConfig", "Scan", "parse_values", "load_config", "preset_names", "resolve"]
 
@@ -105,7 +105,7 @@ def _pydantic_message(err: ValidationError, source: str) -> str:
 
 def preset_names() -> list[str]:
     """Names of the shipped presets."""
-    files = resources.files("scanner") / "presets"
+    files = resources.files("llpscan.scanner") / "presets"
     return sorted(p.name[: -len(".toml")] for p in files.iterdir() if p.name.endswith(".toml"))
 
 
@@ -113,7 +113,7 @@ def load_config(name_or_path: str) -> ScanConfig:
     """The config of a preset name or of a TOML file path."""
     path = Path(name_or_path)
     if name_or_path in preset_names():
-        text = (resources.files("scanner") / "presets" / f"{name_or_path}.toml").read_text()
+        text = (resources.files("llpscan.scanner") / "presets" / f"{name_or_path}.toml").read_text()
         source = f"preset {name_or_path}"
     elif path.suffix == ".toml" or path.exists():
         if not path.is_file():

@@ -9,9 +9,9 @@ import dask.array as da
 import numpy as np
 import xarray as xr
 
-from scanner.config import Scan
-from scanner.grid import acceptance_dims, block_chunks, block_grid, block_slices, variable_values
-from scanner.tasks import compute_block_from_json
+from llpscan.scanner.config import Scan
+from llpscan.scanner.grid import acceptance_dims, block_chunks, block_grid, block_slices, variable_values
+from llpscan.scanner.tasks import compute_block_from_json
 
 __all__ = ["coordinates", "cheap_variables", "lazy_dataset", "done_dims", "statistic_attrs"]
 

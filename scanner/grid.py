@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from physics.kinematics import event_rng
-from scanner.config import Scan
+from llpscan.physics.kinematics import event_rng
+from llpscan.scanner.config import Scan
 
 __all__ = ["acceptance_dims", "block_chunks", "block_grid", "block_indices", "block_slices", "done_index",
            "compute_block", "variable_values"]

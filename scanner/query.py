@@ -7,9 +7,9 @@ import math
 import numpy as np
 import xarray as xr
 
-from scanner.errors import ConfigError
-from scanner.boundaries import reach
-from scanner.stats import exclusion
+from llpscan.scanner.errors import ConfigError
+from llpscan.scanner.boundaries import reach
+from llpscan.scanner.stats import exclusion
 
 __all__ = ["select", "query_point", "reach_table", "summary_rows", "store_level", "store_exclusion", "check_axes", "check_searches"]
 

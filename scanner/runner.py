@@ -18,13 +18,13 @@ import dask
 import numpy as np
 from dask.callbacks import Callback
 
-from scanner.backends import connect
-from scanner.config import Scan, ScanConfig, resolve
-from scanner.errors import ConfigError, LLPScanError, StoreError
-from scanner.grid import block_indices, done_index
-from scanner.store import Location, completeness, create_store, lease, locate, read_attrs, read_done, stamp_run
-from scanner.progress import BlockProgress
-from scanner.tasks import compute_and_store
+from llpscan.scanner.backends import connect
+from llpscan.scanner.config import Scan, ScanConfig, resolve
+from llpscan.scanner.errors import ConfigError, LLPScanError, StoreError
+from llpscan.scanner.grid import block_indices, done_index
+from llpscan.scanner.store import Location, completeness, create_store, lease, locate, read_attrs, read_done, stamp_run
+from llpscan.scanner.progress import BlockProgress
+from llpscan.scanner.tasks import compute_and_store
 
 __all__ = ["RunReport", "run_scan"]
 

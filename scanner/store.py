@@ -26,11 +26,11 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from scanner.dataset import cheap_variables, coordinates, done_dims, statistic_attrs
-from scanner.config import Scan
-from scanner.errors import StoreError, StoreIncomplete, StoreLocked
-from scanner.grid import acceptance_dims, block_chunks, block_grid
-from scanner.stats import derive
+from llpscan.scanner.dataset import cheap_variables, coordinates, done_dims, statistic_attrs
+from llpscan.scanner.config import Scan
+from llpscan.scanner.errors import StoreError, StoreIncomplete, StoreLocked
+from llpscan.scanner.grid import acceptance_dims, block_chunks, block_grid
+from llpscan.scanner.stats import derive
 
 __all__ = ["Location", "locate", "create_store", "read_attrs", "read_done", "stamp_run", "lease", "open_scan",
            "completeness"]

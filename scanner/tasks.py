@@ -10,8 +10,8 @@ from functools import lru_cache
 import numpy as np
 import zarr
 
-from scanner.config import Scan, resolve, validate
-from scanner.grid import block_slices, compute_block, done_index
+from llpscan.scanner.config import Scan, resolve, validate
+from llpscan.scanner.grid import block_slices, compute_block, done_index
 
 __all__ = ["scan_from_json", "compute_block_from_json", "compute_and_store"]
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-import scanner
-from scanner.config import load_config
+from llpscan import scanner
+from llpscan.scanner.config import load_config
 
 
 ROOT = Path(__file__).resolve().parent.parent

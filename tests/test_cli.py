@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scanner.cli import main
+from llpscan.scanner.cli import main
 
 
 def cli(capsys, *args):
@@ -19,7 +19,7 @@ def cli(capsys, *args):
 def test_presets_lists_one_line_each(capsys):
     code, out, _ = cli(capsys, "presets")
     assert code == 0
-    from scanner.config import preset_names
+    from llpscan.scanner.config import preset_names
 
     starts = [line.split()[0] for line in out.splitlines() if not line.startswith(" ")]
     assert starts == preset_names() and "belle2-alp-hnl" in starts

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-import scanner
+from llpscan import scanner
 from tests.conftest import small_config, subprocess_env
 
 DEPLOY = Path(__file__).parent.parent / "deploy"
@@ -78,7 +78,7 @@ def test_tls_cluster_from_the_shipped_scripts(tmp_path):
         procs.append(subprocess.Popen([sys.executable, "-m", "dask", "worker", address, "--nthreads", "1",
                                        "--no-dashboard", "--host", "127.0.0.1", *tls], cwd=tmp_path, env=env,
                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True))
-        run = [sys.executable, "-m", "scanner.cli", "run", "belle2-alp-hnl", "--events", "300", "--quiet",
+        run = [sys.executable, "-m", "llpscan", "run", "belle2-alp-hnl", "--events", "300", "--quiet",
                "--axis", "m_a=4.7", "--axis", "m_N=1.0,2.0", "--axis", "V2=log:1e-8:1e-4:5", "--scheduler", address]
         ok = subprocess.run([*run, "--out", "tls.zarr"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
         assert ok.returncode == 0, ok.stderr
@@ -117,7 +117,7 @@ def test_compose_file_runs_scheduler_workers_and_llpscan_on_a_shared_volume():
 def test_dockerfile_installs_the_package_it_copies():
     text = (DEPLOY / "docker" / "Dockerfile").read_text()
     assert text.startswith("#") and "FROM python:3.11" in text
-    for pkg in ("physics", "detectors", "scanner"):
+    for pkg in ("llpscan", "physics", "detectors", "scanner"):
         assert f"COPY {pkg} ./{pkg}" in text
     assert "pip install --no-cache-dir ." in text
 

@@ -12,7 +12,7 @@ from tests.conftest import subprocess_env
 
 
 def llpscan(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "scanner.cli", *args], capture_output=True, text=True, cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "llpscan", *args], capture_output=True, text=True, cwd=cwd,
                           timeout=120, env=subprocess_env())
 
 

@@ -19,8 +19,7 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
     monkeypatch.setenv("LLPSCAN_NOTEBOOK_FAST", "1")
     if path.stem == "seed000_alp_hnl":
         # the full preset takes a minute; the notebook's checks need the paper's grid near m_a/2
-        import scanner
-
+        from llpscan import scanner
         cfg = scanner.api.config_of("belle2-alp-hnl").model_dump()
         cfg["axes"] = {"m_a": [4.2, 4.7], "m_N": [1.0, 1.5, 2.0, 2.2, 2.34], "V2": "log:1e-10:1e-2:41"}
         cfg["events"] = 5000

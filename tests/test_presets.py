@@ -2,9 +2,9 @@
 
 import pytest
 
-from detectors.scenarios import SCENARIOS, get_scenario
-from scanner.config import load_config, preset_names, resolve
-from scanner.stats import STATISTICS
+from llpscan.detectors.scenarios import SCENARIOS, get_scenario
+from llpscan.scanner.config import load_config, preset_names, resolve
+from llpscan.scanner.stats import STATISTICS
 
 # design.md section 7: the preset names that scripts rely on
 DESIGN_PRESETS = {"belle2-alp-hnl", "belle2-alp-displaced", "belle2-alp-invisible", "belle2-invisible-br",

@@ -7,9 +7,7 @@ mass point (MC errors on the acceptance below 1% where the reach is decided).
 import numpy as np
 import pytest
 
-import scanner
-
-
+from llpscan import scanner
 @pytest.fixture(scope="module")
 def seed000(tmp_path_factory):
     cfg = scanner.api.config_of("belle2-alp-hnl").model_dump()

@@ -7,8 +7,7 @@ the reach edges are set by rates and decay lengths, not by MC fluctuations (erro
 import numpy as np
 import pytest
 
-import scanner
-
+from llpscan import scanner
 MASSES = [0.05, 0.2, 0.5, 0.8, 1.5, 2.0, 2.4]
 C_FF = list(np.geomspace(1e-6, 1e-1, 101))
 

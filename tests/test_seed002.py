@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-import scanner
-from detectors import besiii_luminosity
-from detectors.monophoton import BELLE2, MonophotonSearch, symmetric_collider
-from physics.models import dipole_portal as dp
+from llpscan import scanner
+from llpscan.detectors import besiii_luminosity
+from llpscan.detectors.monophoton import BELLE2, MonophotonSearch, symmetric_collider
+from llpscan.physics.models import dipole_portal as dp
 
 D_AXIS = list(np.geomspace(1e-7, 1e-3, 81))
 BELLE2_M = [0.1, 0.2, 0.3, 1.0, 3.0, 7.0]

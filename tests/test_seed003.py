@@ -13,13 +13,13 @@ import numpy as np
 import pytest
 from scipy.optimize import brentq
 
-import scanner
-from detectors import belle2
-from detectors.acceptance import decay_probability, fiducial_interval
-from detectors.belle2_scalar_darkphoton import BELLE2_2DV, CUTS, Belle2ScalarDarkPhoton, pid_efficiency
-from detectors.scenarios import get_scenario
-from physics import dark_photon
-from physics.kinematics import event_rng
+from llpscan import scanner
+from llpscan.detectors import belle2
+from llpscan.detectors.acceptance import decay_probability, fiducial_interval
+from llpscan.detectors.belle2_scalar_darkphoton import BELLE2_2DV, CUTS, Belle2ScalarDarkPhoton, pid_efficiency
+from llpscan.detectors.scenarios import get_scenario
+from llpscan.physics import dark_photon
+from llpscan.physics.kinematics import event_rng
 
 SC = get_scenario("belle2-scalar-darkphoton")
 N_EVENTS = 20_000
@@ -152,7 +152,7 @@ def test_below_0p2_gev_only_ee_is_open_and_needs_17_cm():
 
 def test_below_0p2_gev_events_without_weight_groups_are_an_error():
     # the 17 cm e+e- cut needs the per-group weights; a plain EventSample must not silently get r > 1 cm
-    from physics.kinematics import EventSample
+    from llpscan.physics.kinematics import EventSample
 
     ev = sample(1.0, 0.15, n=200)
     plain = EventSample(momenta=ev.momenta, llps=ev.llps, masses=ev.masses, llp_masses=ev.llp_masses,

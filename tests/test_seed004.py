@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from scipy import special
 
-import scanner
-from physics import pdg
+from llpscan import scanner
+from llpscan.physics import pdg
 
 U2 = list(np.geomspace(1e-14, 1e-6, 81))
 

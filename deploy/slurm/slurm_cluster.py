@@ -27,8 +27,7 @@ def main():
     from dask_jobqueue import SLURMCluster
     from distributed import Client
 
-    import scanner
-
+    from llpscan import scanner
     # workers retire a few minutes before the job's walltime (staggered), and adapt() submits new
     # jobs in their place: a long scan never waits on workers SLURM has killed
     with SLURMCluster(queue=QUEUE, account=ACCOUNT, cores=1, processes=1, memory="2GB", walltime=WALLTIME,

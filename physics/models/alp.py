@@ -51,13 +51,13 @@ from functools import lru_cache
 import numpy as np
 from scipy.integrate import quad
 
-from physics import pdg
-from physics.constants import ALPHA_EM, HBAR_C, SIN2_THETA_W
-from physics.form_factors import f0_B_to_K
-from physics.hnl import alpha_s
-from physics.kinematics import EventSample, kallen, two_body_decay
-from physics.model import Model, Parameter
-from physics.models import alp_running
+from llpscan.physics import pdg
+from llpscan.physics.constants import ALPHA_EM, HBAR_C, SIN2_THETA_W
+from llpscan.physics.form_factors import f0_B_to_K
+from llpscan.physics.hnl import alpha_s
+from llpscan.physics.kinematics import EventSample, kallen, two_body_decay
+from llpscan.physics.model import Model, Parameter
+from llpscan.physics.models import alp_running
 
 __all__ = [
     "AlpModel",

@@ -10,11 +10,11 @@ import math
 
 import numpy as np
 
-from physics import hnl, pdg
-from physics.constants import HBAR_C
-from physics.form_factors import f0_B_to_K
-from physics.kinematics import EventSample, kallen, two_body_decay, two_body_momentum
-from physics.model import Model, Parameter
+from llpscan.physics import hnl, pdg
+from llpscan.physics.constants import HBAR_C
+from llpscan.physics.form_factors import f0_B_to_K
+from llpscan.physics.kinematics import EventSample, kallen, two_body_decay, two_body_momentum
+from llpscan.physics.model import Model, Parameter
 
 __all__ = ["AlpToHnl", "br_b_to_k_alp", "width_alp_to_nn"]
 

@@ -38,10 +38,10 @@ import math
 
 import numpy as np
 
-from physics import pdg
-from physics.constants import ALPHA_EM, HBAR_C, SIN2_THETA_W
-from physics.kinematics import EventSample, kallen, two_body_decay
-from physics.model import Model, Parameter
+from llpscan.physics import pdg
+from llpscan.physics.constants import ALPHA_EM, HBAR_C, SIN2_THETA_W
+from llpscan.physics.kinematics import EventSample, kallen, two_body_decay
+from llpscan.physics.model import Model, Parameter
 
 __all__ = [
     "BR_K_MU_NU",
@@ -140,7 +140,7 @@ def hadronic_width(m_zp, chi):
     omega -> pi0 gamma above m_pi0), imported here only, so the leptonic part of this module stands
     on its own.
     """
-    from physics import dark_photon  # noqa: PLC0415 - isolated on purpose (module docstring)
+    from llpscan.physics import dark_photon  # noqa: PLC0415 - isolated on purpose (module docstring)
 
     m_zp = np.asarray(m_zp, dtype=float)
     return dark_photon.widths(m_zp, eps_of_chi(chi))["hadrons"]

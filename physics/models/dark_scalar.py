@@ -13,11 +13,11 @@ import math
 
 import numpy as np
 
-from physics import dark_photon, pdg
-from physics.constants import G_F, HBAR_C, V_HIGGS
-from physics.form_factors import f0_B_to_K
-from physics.kinematics import EventSample, boost, kallen, two_body_decay, two_body_momentum
-from physics.model import Model, Parameter
+from llpscan.physics import dark_photon, pdg
+from llpscan.physics.constants import G_F, HBAR_C, V_HIGGS
+from llpscan.physics.form_factors import f0_B_to_K
+from llpscan.physics.kinematics import EventSample, boost, kallen, two_body_decay, two_body_momentum
+from llpscan.physics.model import Model, Parameter
 
 __all__ = ["DarkScalarToDarkPhotons", "br_b_to_k_scalar", "width_s_to_apap", "CHANNELS",
            "POLARISATIONS", "decay_angle_coefficients", "plane_correlation", "M_TOP", "V_TS_V_TB"]

@@ -24,10 +24,10 @@ import math
 
 import numpy as np
 
-from physics.constants import ALPHA_EM, GEV2_TO_FB, HBAR_C
-from physics.kinematics import EventSample, boost
-from physics.model import Model, Parameter
-from physics.sources import sin2_directions
+from llpscan.physics.constants import ALPHA_EM, GEV2_TO_FB, HBAR_C
+from llpscan.physics.kinematics import EventSample, boost
+from llpscan.physics.model import Model, Parameter
+from llpscan.physics.sources import sin2_directions
 
 __all__ = [
     "PHOTON_OPTIONS",

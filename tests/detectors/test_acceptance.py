@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from detectors.acceptance import (
+from llpscan.detectors.acceptance import (
     decay_probability,
     fiducial_interval,
     mean_acceptance,
@@ -68,16 +68,27 @@ def _toy_sample(n, seed=3):
     return p4, np.hypot(p3[:, 0], p3[:, 1]) / m
 
 
+# The fused kernel calls libm's exp/expm1 per value; the numpy reference calls numpy's ufuncs, which
+# on AVX-512 machines dispatch to numpy's own SIMD exp (within ~1 ulp of libm, not bit-equal). A
+# per-event probability is a sum of two positive-weighted terms whose bracket cancels at most by a
+# factor 2 here, so it carries a few ulp of the exp difference; a mean of positive terms keeps that
+# relative error (measured on AVX-512: 2.2 ulp), the standard error, a difference of sums, about
+# twice it (measured 5.1 ulp). 16 and 64 ulp leave room for other vector units, while a wrong
+# formula or a lost term (1e-3 relative or worse) cannot pass.
+MEAN_ULP, ERR_ULP = 16, 64
+
+
 @pytest.mark.parametrize("mode", ["exactly_one", "both", "at_least_one"])
-def test_fused_kernel_is_bit_identical_to_numpy_reference(mode):
+def test_fused_kernel_agrees_with_numpy_reference_to_a_few_ulp(mode):
     p4a, sa = _toy_sample(4000, 1)
     p4b, sb = _toy_sample(4000, 2)
     iv = [fiducial_interval(p, 0.01, 0.8, -0.4, 1.2) for p in (p4a, p4b)]
     ctau = np.vstack([np.geomspace(1e-5, 1e9, 60)] * 2)
     got = mean_acceptance(iv, [sa, sb], ctau, R0, mode)
     ref = mean_acceptance_reference(iv, [sa, sb], ctau, R0, mode)
-    np.testing.assert_array_equal(got[0], ref[0])
-    np.testing.assert_array_equal(got[1], ref[1])
+    eps = np.finfo(float).eps
+    np.testing.assert_allclose(got[0], ref[0], rtol=MEAN_ULP * eps, atol=0)
+    np.testing.assert_allclose(got[1], ref[1], rtol=ERR_ULP * eps, atol=0)
 
 
 def test_closed_form_agrees_with_sampled_decay_positions():

@@ -5,10 +5,10 @@ import math
 import numpy as np
 import pytest
 
-from detectors import belle2_alp as b2a
-from detectors.scenarios import get_scenario
-from physics.kinematics import EventSample, event_rng
-from scanner.stats import poisson_upper_limit
+from llpscan.detectors import belle2_alp as b2a
+from llpscan.detectors.scenarios import get_scenario
+from llpscan.physics.kinematics import EventSample, event_rng
+from llpscan.scanner.stats import poisson_upper_limit
 
 
 @pytest.mark.parametrize("lumi, n_b, s90", [(5e4, 176_700, 539.9), (500.0, 1_767, 55.1)])

@@ -6,7 +6,7 @@ import numpy as np
 def test_alp_is_prompt_on_the_seed_grid_and_masked_outside():
     # Seed 000, section II: for g_N/Lambda = 1e-3 GeV^-1 the ALP is prompt unless m_N is almost zero
     # or extremely close to m_a/2.
-    from detectors.belle2_alp_hnl import Belle2AlpHnl
+    from llpscan.detectors.belle2_alp_hnl import Belle2AlpHnl
 
     allowed = Belle2AlpHnl().allowed
     m_N = np.linspace(0.1, 2.09, 50)
@@ -22,9 +22,9 @@ def test_crossing_angle_boost_option():
     import numpy as np
     import pytest
 
-    from detectors import belle2
-    from detectors.scenarios import get_scenario
-    from physics.kinematics import event_rng
+    from llpscan.detectors import belle2
+    from llpscan.detectors.scenarios import get_scenario
+    from llpscan.physics.kinematics import event_rng
 
     b = belle2.lab_boost("crossing")
     bg = np.linalg.norm(b) / np.sqrt(1 - b @ b)

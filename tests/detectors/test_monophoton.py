@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from detectors import besiii_luminosity
-from detectors.dipole_scenarios import BesiiiDipoleMonophoton, DiscreteParameter
-from detectors.monophoton import (BELLE2, MonophotonSearch, bbg_max_energy, belle2_window, cm_image,
+from llpscan.detectors import besiii_luminosity
+from llpscan.detectors.dipole_scenarios import BesiiiDipoleMonophoton, DiscreteParameter
+from llpscan.detectors.monophoton import (BELLE2, MonophotonSearch, bbg_max_energy, belle2_window, cm_image,
                                   symmetric_collider)
-from physics.kinematics import boost
-from physics.models import dipole_portal as dp
-from physics.monophoton_background import d2sigma_dx_dcos
+from llpscan.physics.kinematics import boost
+from llpscan.physics.models import dipole_portal as dp
+from llpscan.physics.monophoton_background import d2sigma_dx_dcos
 
 # physics-notes 002 check values, quoted to 0.001 GeV ("opens for E_CM > 2.954": the root 2.9547 is
 # truncated, so within one unit) and to 0.1 deg. Eq. (13) as printed gives 107.03 deg at 5.29 GeV where
@@ -216,7 +216,7 @@ def test_calorimeter_volume_matches_sampled_decay_points():
     # decay_volume = ecl: the N must decay inside the ECL's inner faces (r < 1.25 m, -1.02 < z < 1.96 m).
     # Independent route: draw decay points along each N and test them against the volume (not the path
     # length); agreement within 4 sigma.
-    from detectors.monophoton import BELLE2_ECL_FACES
+    from llpscan.detectors.monophoton import BELLE2_ECL_FACES
 
     rng = np.random.default_rng(8)
     search = MonophotonSearch("bBG", "bBG", BELLE2, 3.0, 0.95, decay_momentum="lab", calorimeter=BELLE2_ECL_FACES)
@@ -240,7 +240,7 @@ def test_background_of_the_advanced_and_bbg_cuts_against_quadrature():
     # Measured agreement 2e-4; the grid's cell-edge error along a curved boundary is O(1/n): 0.3%.
     from scipy import integrate
 
-    from physics.monophoton_background import sigma_born
+    from llpscan.physics.monophoton_background import sigma_born
 
     def f(e, c, sqrt_s):  # d sigma/(dE dcos) in fb
         x = 2 * e / sqrt_s

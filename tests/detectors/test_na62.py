@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import integrate, special
 
-from detectors.na62 import (
+from llpscan.detectors.na62 import (
     TABLE_I,
     Z_MAX,
     Z_MIN,
@@ -16,9 +16,9 @@ from detectors.na62 import (
     chain_decay_probability,
     chain_decay_sampled,
 )
-from physics import pdg
-from physics.kaon_beam import kaon_decay_length, kaon_decay_z
-from physics.kinematics import event_rng
+from llpscan.physics import pdg
+from llpscan.physics.kaon_beam import kaon_decay_length, kaon_decay_z
+from llpscan.physics.kinematics import event_rng
 
 # a point where both nu_h and Z' are long-lived at NA62: lab decay lengths of order 100 m
 LONG = {"m_h": 0.3, "m_Zp": 0.1, "U2_mu": 1e-13, "U2_D": 1.0, "chi": 2e-6, "g_D": 0.375}

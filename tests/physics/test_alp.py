@@ -8,10 +8,10 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-from physics import pdg
-from physics.constants import ALPHA_EM, SIN2_THETA_W, V_HIGGS
-from physics.hnl import alpha_s
-from physics.models import alp, alp_running
+from llpscan.physics import pdg
+from llpscan.physics.constants import ALPHA_EM, SIN2_THETA_W, V_HIGGS
+from llpscan.physics.hnl import alpha_s
+from llpscan.physics.models import alp, alp_running
 
 
 def _b1(tau):

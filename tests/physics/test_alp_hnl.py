@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from physics import pdg
-from physics.models.alp_hnl import AlpToHnl, br_b_to_k_alp, width_alp_to_nn
+from llpscan.physics import pdg
+from llpscan.physics.models.alp_hnl import AlpToHnl, br_b_to_k_alp, width_alp_to_nn
 
 
 @pytest.mark.parametrize(("m_a", "paper"), [(4.2, 2.3e-7), (4.7, 1.3e-7)])

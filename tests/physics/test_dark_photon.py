@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 from scipy.integrate import quad, simpson
 
-from physics import dark_photon as dp
-from physics import pdg
+from llpscan.physics import dark_photon as dp
+from llpscan.physics import pdg
 
 ALPHA = 1 / 137.035999  # alpha(0), PDG
 HBAR_C = 1.973269804e-16  # GeV m, PDG

@@ -5,16 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from physics import pdg
-from physics.kinematics import boost
-from physics.models.dark_scalar import (
+from llpscan.physics import pdg
+from llpscan.physics.kinematics import boost
+from llpscan.physics.models.dark_scalar import (
     CHANNELS,
     M_TOP,
     DarkScalarToDarkPhotons,
     br_b_to_k_scalar,
     width_s_to_apap,
 )
-from physics.sources import b_mesons_from_upsilon4s
+from llpscan.physics.sources import b_mesons_from_upsilon4s
 
 
 def minv2(p):
@@ -128,7 +128,7 @@ def plane_cos2phi(ev, c1, c2):
     ("pipi", "pipi", 0.5), ("ee", "ee", 0.125), ("ee", "pipi", -0.25), ("pipi", "ee", -0.25),
 ])
 def test_transverse_decay_plane_correlation(samples, c1, c2, expected):
-    from physics.models.dark_scalar import plane_correlation
+    from llpscan.physics.models.dark_scalar import plane_correlation
 
     _, ev = samples["transverse"]
     f = plane_correlation(ev.momenta, c1, c2, 1.1)

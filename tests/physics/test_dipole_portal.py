@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from physics.constants import ALPHA_EM, HBAR_C
-from physics.kinematics import boost
-from physics.models import dipole_portal as dp
+from llpscan.physics.constants import ALPHA_EM, HBAR_C
+from llpscan.physics.kinematics import boost
+from llpscan.physics.models import dipole_portal as dp
 
 
 def test_eq3_is_the_integral_of_eq2():

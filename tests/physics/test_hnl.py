@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from physics.kinematics import kallen
-from physics import hnl, pdg
-from physics.constants import G_F, HBAR_C
+from llpscan.physics.kinematics import kallen
+from llpscan.physics import hnl, pdg
+from llpscan.physics.constants import G_F, HBAR_C
 
 M_TAU = pdg.mass("tau-")
 GAMMA_TAU = pdg.width("tau-")  # from the PDG tau lifetime (290.3 fs)

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from physics import pdg
-from physics.kinematics import boost, canonical_masses, event_rng, two_body_decay, two_body_momentum
-from physics.sources import b_mesons_from_upsilon4s
+from llpscan.physics import pdg
+from llpscan.physics.kinematics import boost, canonical_masses, event_rng, two_body_decay, two_body_momentum
+from llpscan.physics.sources import b_mesons_from_upsilon4s
 
 
 def mass2(p):
@@ -57,7 +57,7 @@ def test_events_are_seeded_by_canonical_masses():
 
 def test_b_direction_follows_sin2_theta():
     # (3/4) sin^2: <cos^2> = 1/5 (isotropic would give 1/3), and the CDF at 0 is 1/2
-    from physics.sources import sin2_directions
+    from llpscan.physics.sources import sin2_directions
 
     d = sin2_directions(np.random.default_rng(5), 400_000)
     c = d[:, 2]

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from physics.monophoton_background import d2sigma_dx_dcos, sigma_born, sigma_with_cuts
+from llpscan.physics.monophoton_background import d2sigma_dx_dcos, sigma_born, sigma_with_cuts
 
 # physics-notes, "Formulas the seeds use but do not write out": Born sum 41.2 fb (4.18 GeV) and 264 fb
 # (10.58 GeV); 2.95 fb (E > 0.5 GeV, |cos| < 0.8, 10.58 GeV); 0.457 fb (E > 0.2 GeV, |cos| < 0.8,

@@ -13,7 +13,7 @@ import pytest
 import xarray as xr
 import zarr
 
-import scanner
+from llpscan import scanner
 from tests.cluster import Cluster
 from tests.conftest import small_config, subprocess_env
 
@@ -99,7 +99,7 @@ def test_a_users_own_client_is_honoured(reference, cluster, tmp_path):
 
 def test_worker_killed_mid_scan_costs_only_its_task(reference, cluster, tmp_path):
     store = tmp_path / "w.zarr"
-    run = subprocess.Popen([sys.executable, "-m", "scanner.cli", "run", str(config_file(tmp_path)), "--out", str(store),
+    run = subprocess.Popen([sys.executable, "-m", "llpscan", "run", str(config_file(tmp_path)), "--out", str(store),
                             "--scheduler", str(cluster.scheduler_file), "--quiet"], cwd=tmp_path,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=subprocess_env())
     try:
@@ -124,7 +124,7 @@ def test_worker_killed_mid_scan_costs_only_its_task(reference, cluster, tmp_path
 def test_client_killed_mid_scan_leaves_a_partial_store_that_resumes(reference, tmp_path):
     store = tmp_path / "k.zarr"
     cfg = config_file(tmp_path)
-    cli = [sys.executable, "-m", "scanner.cli"]
+    cli = [sys.executable, "-m", "llpscan"]
     run = subprocess.Popen([*cli, "run", str(cfg), "--out", str(store), "--quiet"], cwd=tmp_path,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=subprocess_env())
     try:
@@ -151,7 +151,7 @@ def test_client_killed_mid_scan_leaves_a_partial_store_that_resumes(reference, t
 
 def test_two_runs_of_one_config_on_one_cluster_do_not_share_tasks(reference, cluster, tmp_path):
     # the same config into two stores at once: each run computes and writes its own blocks
-    cli = [sys.executable, "-m", "scanner.cli", "run", str(config_file(tmp_path)), "--quiet",
+    cli = [sys.executable, "-m", "llpscan", "run", str(config_file(tmp_path)), "--quiet",
            "--scheduler", str(cluster.scheduler_file)]
     runs = [subprocess.Popen([*cli, "--out", name], cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                              text=True, env=subprocess_env()) for name in ("a.zarr", "b.zarr")]
@@ -165,8 +165,8 @@ def test_two_runs_of_one_config_on_one_cluster_do_not_share_tasks(reference, clu
 def test_tasks_of_a_superseded_run_do_not_write(small_store, tmp_path):
     import shutil
 
-    from scanner.store import locate, stamp_run
-    from scanner.tasks import compute_and_store
+    from llpscan.scanner.store import locate, stamp_run
+    from llpscan.scanner.tasks import compute_and_store
 
     path = tmp_path / "s.zarr"
     shutil.copytree(small_store, path)
@@ -182,8 +182,8 @@ def test_tasks_of_a_superseded_run_do_not_write(small_store, tmp_path):
 
 
 def test_a_failing_block_is_one_line_and_keeps_the_store(tmp_path, monkeypatch, capsys):
-    import scanner.grid
-    from scanner.cli import main
+    import llpscan.scanner.grid
+    from llpscan.scanner.cli import main
 
     def broken(scan, index):
         if index == (0, 1):
@@ -191,7 +191,7 @@ def test_a_failing_block_is_one_line_and_keeps_the_store(tmp_path, monkeypatch, 
         return real(scan, index)
 
     real = scanner.grid.compute_block
-    monkeypatch.setattr("scanner.tasks.compute_block", broken)
+    monkeypatch.setattr("llpscan.scanner.tasks.compute_block", broken)
     code = main(["run", "belle2-alp-hnl", "--out", str(tmp_path / "f.zarr"), "--events", "300", "--quiet",
                  "--axis", "m_a=4.7", "--axis", "m_N=1,1.5,2", "--axis", "V2=log:1e-8:1e-4:5", "--chunks", "m_N=1"])
     err = capsys.readouterr().err
@@ -200,7 +200,7 @@ def test_a_failing_block_is_one_line_and_keeps_the_store(tmp_path, monkeypatch, 
     done = zarr.open_array(tmp_path / "f.zarr" / "done", mode="r")[...]
     assert done[0, 1] == 0  # never marked done
     assert not (tmp_path / "f.zarr.lock").exists()
-    monkeypatch.setattr("scanner.tasks.compute_block", real)  # the cause is gone: --resume finishes it
+    monkeypatch.setattr("llpscan.scanner.tasks.compute_block", real)  # the cause is gone: --resume finishes it
     code = main(["run", "belle2-alp-hnl", "--out", str(tmp_path / "f.zarr"), "--events", "300", "--quiet", "--resume",
                  "--axis", "m_a=4.7", "--axis", "m_N=1,1.5,2", "--axis", "V2=log:1e-8:1e-4:5", "--chunks", "m_N=1"])
     assert code == 0, capsys.readouterr().err

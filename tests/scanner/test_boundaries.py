@@ -2,7 +2,7 @@ import numpy as np
 import xarray as xr
 import pytest
 
-from scanner.boundaries import bounds_along, reach
+from llpscan.scanner.boundaries import bounds_along, reach
 
 
 def test_bounds_of_a_band_are_found_by_log_interpolation():

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from scanner.config import load_config, parse_values, preset_names, resolve, validate
-from scanner.errors import ConfigError
+from llpscan.scanner.config import load_config, parse_values, preset_names, resolve, validate
+from llpscan.scanner.errors import ConfigError
 
 
 def test_value_specs():
@@ -64,8 +64,8 @@ def test_config_errors_name_the_bad_value(change, message):
 
 
 def test_scenario_options_are_validated_and_hashed(monkeypatch):
-    from detectors import scenarios
-    from detectors.belle2_alp_hnl import Belle2AlpHnl
+    from llpscan.detectors import scenarios
+    from llpscan.detectors.belle2_alp_hnl import Belle2AlpHnl
 
     class WithOption(Belle2AlpHnl):
         name = "with-option"

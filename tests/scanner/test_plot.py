@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from scanner.plot import contour_lines, log_scale
+from llpscan.scanner.plot import contour_lines, log_scale
 
 
 def test_log_scale_only_for_positive_axes_spanning_decades():

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from scanner.stats import poisson_upper_limit, threshold
+from llpscan.scanner.stats import poisson_upper_limit, threshold
 
 
 def test_zero_background_limits_are_minus_log_one_minus_cl():
@@ -30,7 +30,7 @@ def test_threshold_dispatch():
 def test_chi2_signal_needed_solves_the_chi2_condition():
     # S^2/(S+B) = 2.71 has the positive root S = (2.71 + sqrt(2.71^2 + 4*2.71*B))/2; check it by
     # substitution, and the large-B limit S -> sqrt(2.71 B) (the familiar S/sqrt(B) = 1.646)
-    from scanner.stats import chi2, chi2_signal_needed
+    from llpscan.scanner.stats import chi2, chi2_signal_needed
 
     b = np.array([0.0, 1.0, 300.0, 1e6])
     s = chi2_signal_needed(b)
@@ -51,7 +51,7 @@ def _toy(statistic, n, b, **attrs):
 
 
 def test_poisson_exclusion_uses_each_points_background():
-    from scanner.stats import derive, exclusion
+    from llpscan.scanner.stats import derive, exclusion
 
     n = np.array([[[1.0, 100.0, 1000.0], [1.0, 2.0, 3.0]]])
     ds = derive(_toy("poisson-90", n, np.array([1767.0]), limit_on="br"))
@@ -66,7 +66,7 @@ def test_poisson_exclusion_uses_each_points_background():
 def test_chi2_exclusion_sums_over_combined_data_sets():
     import xarray as xr
 
-    from scanner.stats import derive, exclusion
+    from llpscan.scanner.stats import derive, exclusion
 
     # two data sets along "e" with S = 2 each and B = 0, 2: chi2 = 2 + 4/4 = 3 >= 2.71, excluded only
     # when combined (each alone is 2 and 1)
@@ -83,7 +83,7 @@ def test_chi2_exclusion_sums_over_combined_data_sets():
 
 
 def test_explicit_level_counts_signal_events_only():
-    from scanner.stats import derive, exclusion
+    from llpscan.scanner.stats import derive, exclusion
 
     ds = derive(_toy("poisson-90", np.ones((1, 2, 3)), np.array([1767.0])))
     q, level, text = exclusion(ds, 0.5)

@@ -7,8 +7,8 @@ import pytest
 import xarray as xr
 import zarr
 
-import scanner
-from scanner.errors import StoreIncomplete
+from llpscan import scanner
+from llpscan.scanner.errors import StoreIncomplete
 from tests.conftest import small_config
 
 
@@ -114,7 +114,7 @@ def test_resume_keeps_the_stores_blocks(small_store, tmp_path):
     # the done mask and zarr chunks follow the blocks the store was written with
     import shutil
 
-    from scanner.errors import ConfigError
+    from llpscan.scanner.errors import ConfigError
 
     path = tmp_path / "p.zarr"
     shutil.copytree(small_store, path)
@@ -136,8 +136,8 @@ def test_a_store_on_an_fsspec_url(small_store, tmp_path):
     # memory:// goes through fsspec like s3:// or gcs:// would (one process: threaded scheduler)
     import fsspec
 
-    from scanner.errors import StoreLocked
-    from scanner.store import lease, locate
+    from llpscan.scanner.errors import StoreLocked
+    from llpscan.scanner.store import lease, locate
 
     url = "memory://llpscan-tests/url.zarr"
     fs = fsspec.filesystem("memory")
@@ -164,7 +164,7 @@ def test_a_store_on_an_fsspec_url(small_store, tmp_path):
 
 
 def test_python_reach_matches_the_cli_table(small_store):
-    from scanner.query import reach_table
+    from llpscan.scanner.query import reach_table
 
     r = scanner.reach(small_store, "m_N", "V2", search="1DV", sel={"m_a": 4.7}).compute()
     table = reach_table(scanner.open(small_store), "m_N", "V2", {"m_a": "4.7"}, "1DV", None)
