@@ -40,7 +40,7 @@ def main():
     from llpscan import scanner
     from llpscan.detectors.acceptance import fiducial_interval, mean_acceptance, mean_acceptance_reference
     from llpscan.detectors.belle2_alp_hnl import BELLE2_1DV
-    from llpscan.detectors.scenarios import get_scenario
+    from llpscan.detectors.registry import get_scenario
     from llpscan.physics.kinematics import event_rng
 
     x = -np.random.default_rng(0).uniform(0, 50, 10_000_000)

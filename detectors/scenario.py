@@ -10,10 +10,28 @@ The number of signal events factorises (design.md, "The factorisation that makes
 Only the acceptance needs Monte Carlo; it depends on the mass parameters (through the events) and
 on the lifetime parameters (through the LLP decay lengths). Every other variable is cheap and is
 evaluated in closed form on the grid.
+
+A scenario is declarative: class attributes say what it is, methods marked with :func:`variable`
+are its cheap variables (their arguments name the parameters they depend on), and an instance is
+built from its options alone. Instances pickle (no lambdas, no open files), so a scan task carries
+the scenario itself to whatever worker runs it; that is what lets a scenario defined in a plugin,
+a script or a notebook run on an external cluster.
+
+>>> import numpy as np
+>>> from llpscan.physics.model import Parameter
+>>> class Toy(Scenario):
+...     name = "toy"
+...     extra_parameters = (Parameter("lumi", "fb^-1", "integrated luminosity", 1.0, "rate"),)
+...     @variable("1", "events per fb^-1 times the luminosity")
+...     def n_produced(self, lumi):
+...         return 1e3 * np.asarray(lumi)
+>>> [(v.name, v.params) for v in Toy().variables]
+[('n_produced', ('lumi',))]
 """
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass
 from typing import Callable
 
@@ -23,7 +41,9 @@ from llpscan.detectors.searches import Search
 from llpscan.physics.kinematics import EventSample
 from llpscan.physics.model import Model, Parameter
 
-__all__ = ["Variable", "Scenario"]
+__all__ = ["Variable", "variable", "Scenario"]
+
+_MARK = "__llpscan_variable__"
 
 
 @dataclass(frozen=True)
@@ -39,18 +59,34 @@ class Variable:
     per_search: bool = False
 
 
+def variable(units: str, description: str, *, name: str | None = None, per_search: bool = False):
+    """Mark a :class:`Scenario` method as a cheap variable stored beside the acceptance.
+
+    The method's arguments are parameter names (model or experiment parameters); with
+    ``per_search`` its first argument is the :class:`~llpscan.detectors.searches.Search`, and the
+    variable gets a ``search`` dimension. ``name`` defaults to the method's name.
+    """
+
+    def mark(fn):
+        setattr(fn, _MARK, {"units": units, "description": description, "name": name or fn.__name__,
+                            "per_search": per_search})
+        return fn
+
+    return mark
+
+
 class Scenario:
-    """Base class: subclasses set the attributes and implement :meth:`events`.
+    """Base class: subclasses set the attributes, mark their variables and implement :meth:`events`.
 
     Attributes:
-        name, description, citation: what it is and where it comes from.
-        model: the physics model.  extra_parameters: experiment parameters (e.g. ``lumi``).
+        name, description, citation: what it is and where it comes from (authors, title, arXiv).
+        model: the physics model (a :class:`~llpscan.physics.model.Model`).
+        extra_parameters: experiment parameters (e.g. ``lumi``).
         searches: the searches, each with a unique ``label``.
         llp_species: maps the LLP names of an :class:`EventSample` to the model's LLP names.
-        variables: cheap variables stored beside the acceptance.
         signal_factors: names of variables whose product, times the acceptance, is n_signal.
-        statistic: the exclusion statistic the scenario's paper uses (``events-3``, ``poisson-90``,
-            ``chi2-2.71`` ...; the list is ``scanner.stats.STATISTICS``).
+        statistic: the exclusion statistic the scenario's paper uses, by name: ``events-N``,
+            ``poisson-CL`` or ``chi2-LEVEL`` (:func:`llpscan.scanner.stats.parse_statistic`).
         background: name of the variable holding the expected background events (or None: zero).
         combine: axes over which a ``chi2`` statistic is summed (data sets at several energies).
         limit_on: a parameter whose limit the store derives as ``limit_name`` (default
@@ -58,6 +94,8 @@ class Scenario:
             ratio in model-independent scans, a single-event sensitivity. Where n_signal is not
             proportional to it, the value depends on the point it is read at; ``limit_long_name``
             says what it means.
+        plot: the figure a scan of this scenario draws by default, ``{"x": ..., "y": ...}``
+            (parameter names; presets may override it).
         options: non-numeric choices, name -> allowed values (the first is the default); an
             instance is built as ``Cls(**options)`` and reads them with :meth:`option`.
     """
@@ -69,7 +107,6 @@ class Scenario:
     extra_parameters: tuple[Parameter, ...] = ()
     searches: tuple[Search, ...] = ()
     llp_species: dict[str, str]
-    variables: tuple[Variable, ...] = ()
     signal_factors: tuple[str, ...] = ()
     statistic: str = "events-3"
     background: str | None = None
@@ -77,6 +114,7 @@ class Scenario:
     limit_on: str | None = None
     limit_name: str | None = None
     limit_long_name: str | None = None
+    plot: dict[str, str] = {}
     options: dict[str, tuple[str, ...]] = {}
 
     def __init__(self, **options: str):
@@ -100,6 +138,35 @@ class Scenario:
     @property
     def option_values(self) -> dict[str, str]:
         return dict(self._options)
+
+    @property
+    def variables(self) -> tuple[Variable, ...]:
+        """The cheap variables: the methods marked with :func:`variable`, in definition order.
+
+        A subclass overrides a variable by defining a method of the same name (marked again, or
+        unmarked to drop it).
+        """
+        marked: dict[str, dict] = {}
+        for klass in reversed(type(self).__mro__):
+            for attr, value in vars(klass).items():
+                spec = getattr(value, _MARK, None)
+                if spec is not None:
+                    marked[attr] = spec
+                elif attr in marked:
+                    del marked[attr]
+        out = []
+        for attr, spec in marked.items():
+            fn = getattr(self, attr)
+            params = tuple(inspect.signature(fn).parameters)
+            if spec["per_search"]:
+                params = params[1:]
+            out.append(Variable(spec["name"], spec["units"], spec["description"], params, fn, spec["per_search"]))
+        return tuple(out) + tuple(getattr(self, "_explicit_variables", ()))
+
+    @variables.setter
+    def variables(self, value) -> None:
+        # variables built by hand (Variable objects); a scenario normally marks methods instead
+        self._explicit_variables = tuple(value)
 
     @property
     def parameters(self) -> tuple[Parameter, ...]:
@@ -143,3 +210,7 @@ class Scenario:
         shape = np.broadcast_shapes(*(np.shape(v) for v in params.values()))
         rows = np.stack([np.broadcast_to(ctau[self.llp_species[name]], shape).ravel() for name in events.llps])
         return search.acceptance(events, rows)
+
+    def __repr__(self) -> str:
+        opts = ", ".join(f"{k}={v!r}" for k, v in self._options.items())
+        return f"{type(self).__name__}({opts})"

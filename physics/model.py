@@ -35,6 +35,8 @@ class Parameter:
     lower: float = 0.0
     upper: float = math.inf
     positive: bool = False  # exclude ``lower`` itself
+    #: how figures write it, LaTeX math without the unit (e.g. ``r"|V_{eN}|^2"``); "" -> the name
+    latex: str = ""
 
     def check(self, values) -> str | None:
         """Return a one-line complaint about ``values`` or None when all are allowed."""

@@ -10,7 +10,7 @@ import xarray as xr
 from llpscan.scanner import accessor as _accessor  # noqa: F401  (registers ds.llp)
 from llpscan.scanner.dataset import lazy_dataset
 from llpscan.scanner.config import ScanConfig, load_config, resolve, validate
-from llpscan.scanner.errors import ConfigError
+from llpscan.errors import ConfigError
 from llpscan.scanner.query import query_point, reach_table, store_exclusion, store_level, summary_rows
 from llpscan.scanner.runner import RunReport, run_scan
 from llpscan.scanner.store import completeness, locate, open_scan, read_attrs

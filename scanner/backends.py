@@ -16,7 +16,7 @@ import contextlib
 import os
 import sys
 
-from llpscan.scanner.errors import ConfigError
+from llpscan.errors import ConfigError
 
 __all__ = ["connect", "active_client"]
 

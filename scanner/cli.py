@@ -10,7 +10,7 @@ import sys
 import click
 
 from llpscan.scanner.config import load_config, parse_values, preset_names, validate
-from llpscan.scanner.errors import ConfigError, LLPScanError
+from llpscan.errors import ConfigError, LLPScanError
 
 __all__ = ["cli", "main"]
 
@@ -32,7 +32,7 @@ def cli():
 
 
 def _scenario_options(name: str) -> dict[str, tuple[str, ...]]:
-    from llpscan.detectors.scenarios import scenario_class
+    from llpscan.detectors.registry import scenario_class
 
     return dict(scenario_class(name).options)
 

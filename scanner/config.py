@@ -12,15 +12,14 @@ import json
 import re
 import tomllib
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from llpscan.detectors.scenario import Scenario
-from llpscan.detectors.scenarios import SCENARIOS, get_scenario
-from llpscan.scanner.errors import ConfigError
+from llpscan.detectors.registry import get_scenario, presets
+from llpscan.errors import ConfigError
 
 __all__ = ["ScanConfig", "Scan", "parse_values", "load_config", "preset_names", "resolve"]
 
@@ -104,16 +103,16 @@ def _pydantic_message(err: ValidationError, source: str) -> str:
 
 
 def preset_names() -> list[str]:
-    """Names of the shipped presets."""
-    files = resources.files("llpscan.scanner") / "presets"
-    return sorted(p.name[: -len(".toml")] for p in files.iterdir() if p.name.endswith(".toml"))
+    """Names of the installed presets (llpscan's and any plugin's, entry-point group ``llpscan.presets``)."""
+    return sorted(presets())
 
 
 def load_config(name_or_path: str) -> ScanConfig:
     """The config of a preset name or of a TOML file path."""
     path = Path(name_or_path)
-    if name_or_path in preset_names():
-        text = (resources.files("llpscan.scanner") / "presets" / f"{name_or_path}.toml").read_text()
+    shipped = presets()
+    if name_or_path in shipped:
+        text = shipped[name_or_path].text
         source = f"preset {name_or_path}"
     elif path.suffix == ".toml" or path.exists():
         if not path.is_file():
@@ -121,7 +120,7 @@ def load_config(name_or_path: str) -> ScanConfig:
         text = path.read_text()
         source = str(path)
     else:
-        raise ConfigError(f"unknown preset {name_or_path!r}; presets: {', '.join(preset_names())} (or a .toml file)")
+        raise ConfigError(f"unknown preset {name_or_path!r}; presets: {', '.join(sorted(shipped))} (or a .toml file)")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -174,6 +173,10 @@ class Scan:
     def hash(self) -> str:
         return hashlib.sha256(json.dumps(self.canonical(), sort_keys=True).encode()).hexdigest()
 
+    def __dask_tokenize__(self):
+        # what dask keys graph nodes by: the numbers a block computes, and how the grid is split
+        return (self.hash(), json.dumps(self.config.chunks, sort_keys=True))
+
 
 def _version() -> str:
     from importlib import metadata
@@ -186,8 +189,6 @@ def _version() -> str:
 
 def resolve(config: ScanConfig) -> Scan:
     """Check ``config`` against its scenario; every problem is a one-line :class:`ConfigError`."""
-    if config.scenario not in SCENARIOS:
-        raise ConfigError(f"unknown scenario {config.scenario!r}; known: {', '.join(sorted(SCENARIOS))}")
     try:
         scenario = get_scenario(config.scenario, config.options)
     except ValueError as e:

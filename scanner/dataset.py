@@ -10,8 +10,7 @@ import numpy as np
 import xarray as xr
 
 from llpscan.scanner.config import Scan
-from llpscan.scanner.grid import acceptance_dims, block_chunks, block_grid, block_slices, variable_values
-from llpscan.scanner.tasks import compute_block_from_json
+from llpscan.scanner.grid import acceptance_dims, block_chunks, block_grid, block_slices, compute_block, variable_values
 
 __all__ = ["coordinates", "cheap_variables", "lazy_dataset", "done_dims", "statistic_attrs"]
 
@@ -44,7 +43,6 @@ def done_dims(scan: Scan) -> tuple[str, ...]:
 
 def _acceptance_arrays(scan: Scan):
     """Two dask arrays (acceptance, error) whose blocks each call :func:`compute_block` once."""
-    text = scan.config.model_dump_json()
     grid = block_grid(scan)
     life = tuple(len(scan.axes[a]) for a in scan.lifetime_axes)
     # one block along search and lifetime dims, so the nesting of da.block matches every dim
@@ -53,7 +51,7 @@ def _acceptance_arrays(scan: Scan):
     errs = np.empty(nest, dtype=object)
     for index in np.ndindex(*grid):
         shape = (len(scan.searches), *(s.stop - s.start for s in block_slices(scan, index)), *life)
-        pair = dask.delayed(compute_block_from_json, pure=True, nout=2)(text, index)
+        pair = dask.delayed(compute_block, pure=True, nout=2)(scan, index)
         at = (0, *index, *(0 for _ in life))
         means[at] = da.from_delayed(pair[0], shape, dtype=float)
         errs[at] = da.from_delayed(pair[1], shape, dtype=float)

@@ -18,7 +18,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from llpscan.scanner.errors import ConfigError  # noqa: E402
+from llpscan.errors import ConfigError  # noqa: E402
 
 from llpscan.scanner.query import check_axes, check_searches, select, store_exclusion  # noqa: E402
 

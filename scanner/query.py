@@ -7,7 +7,7 @@ import math
 import numpy as np
 import xarray as xr
 
-from llpscan.scanner.errors import ConfigError
+from llpscan.errors import ConfigError
 from llpscan.scanner.boundaries import reach
 from llpscan.scanner.stats import exclusion
 

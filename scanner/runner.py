@@ -20,7 +20,7 @@ from dask.callbacks import Callback
 
 from llpscan.scanner.backends import connect
 from llpscan.scanner.config import Scan, ScanConfig, resolve
-from llpscan.scanner.errors import ConfigError, LLPScanError, StoreError
+from llpscan.errors import ConfigError, LLPScanError, StoreError
 from llpscan.scanner.grid import block_indices, done_index
 from llpscan.scanner.store import Location, completeness, create_store, lease, locate, read_attrs, read_done, stamp_run
 from llpscan.scanner.progress import BlockProgress
@@ -95,7 +95,7 @@ def run_scan(config: ScanConfig, store=None, *, resume: bool = False, overwrite:
         missing = [idx for idx in block_indices(scan) if not done[done_index(idx)]]
         bar = BlockProgress(len(missing), enabled=progress)
         try:
-            results = _compute(scan.config.model_dump_json(), path.url, missing, client, bar, run_id)
+            results = _compute(scan, path.url, missing, client, bar, run_id)
         except (LLPScanError, KeyboardInterrupt):
             raise
         except Exception as e:  # a block failed: say which and why, in one line
@@ -109,18 +109,23 @@ def run_scan(config: ScanConfig, store=None, *, resume: bool = False, overwrite:
     return RunReport(path, len(missing), done.size, time.perf_counter() - t0, evals)
 
 
-def _compute(text: str, url: str, blocks, client, bar: BlockProgress, run_id: str) -> list[dict]:
-    """Run one ``compute_and_store`` task per block; results in block order."""
+def _compute(scan: Scan, url: str, blocks, client, bar: BlockProgress, run_id: str) -> list[dict]:
+    """Run one ``compute_and_store`` task per block; results in block order.
+
+    The scan (scenario included) travels with the tasks: on a cluster it is scattered once, and
+    every worker unpickles it once, whichever scenario it is and wherever it was defined.
+    """
     if not blocks:
         return []
     if client is None:
-        tasks = [dask.delayed(compute_and_store, pure=False)(text, url, idx, run_id) for idx in blocks]
+        tasks = [dask.delayed(compute_and_store, pure=False)(scan, url, idx, run_id) for idx in blocks]
         with _Counting(bar, {t.key for t in tasks}):
             return list(dask.compute(*tasks, scheduler="threads"))
     from distributed import as_completed
 
     # keys unique to this run: two runs of one config on one cluster never share results
-    futures = [client.submit(compute_and_store, text, url, idx, run_id,
+    [shipped] = client.scatter([scan], hash=False)
+    futures = [client.submit(compute_and_store, shipped, url, idx, run_id,
                              key=f"llpscan-{run_id[:16]}-block-{'-'.join(map(str, idx)) or '0'}")
                for idx in blocks]
     try:

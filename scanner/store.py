@@ -28,7 +28,7 @@ import xarray as xr
 
 from llpscan.scanner.dataset import cheap_variables, coordinates, done_dims, statistic_attrs
 from llpscan.scanner.config import Scan
-from llpscan.scanner.errors import StoreError, StoreIncomplete, StoreLocked
+from llpscan.errors import StoreError, StoreIncomplete, StoreLocked
 from llpscan.scanner.grid import acceptance_dims, block_chunks, block_grid
 from llpscan.scanner.stats import derive
 

@@ -1,38 +1,31 @@
 """Task functions that dask runs: importable from the installed package (design.md 8b: the
-distributed scheduler unpickles graphs, so task code cannot live in a script or a test)."""
+distributed scheduler unpickles graphs, so task code cannot live in a script or a test).
+
+Tasks receive the resolved :class:`~llpscan.scanner.config.Scan` itself, scenario instance
+included, not a name to look up: a worker never consults a registry, so a scenario registered at
+run time (a script, a notebook, a plugin) runs on any cluster that can unpickle it.
+"""
 
 from __future__ import annotations
 
-import json
 import time
-from functools import lru_cache
 
 import numpy as np
 import zarr
 
-from llpscan.scanner.config import Scan, resolve, validate
+from llpscan.scanner.config import Scan
 from llpscan.scanner.grid import block_slices, compute_block, done_index
 
-__all__ = ["scan_from_json", "compute_block_from_json", "compute_and_store"]
+__all__ = ["compute_and_store"]
 
 
-@lru_cache(maxsize=8)
-def scan_from_json(text: str) -> Scan:
-    return resolve(validate(json.loads(text)))
-
-
-def compute_block_from_json(text: str, index: tuple[int, ...]):
-    return compute_block(scan_from_json(text), tuple(index))
-
-
-def compute_and_store(text: str, path: str, index: tuple[int, ...], run_id: str | None = None) -> dict:
+def compute_and_store(scan: Scan, path: str, index: tuple[int, ...], run_id: str | None = None) -> dict:
     """Compute one block, write its acceptance region, then (only then) set its done flag.
 
     With ``run_id``, nothing is written unless the store is still stamped with it: a task left
     running by an interrupted run never writes into a store that a newer run has taken over.
     """
     t0 = time.perf_counter()
-    scan = scan_from_json(text)
     index = tuple(index)
     mean, err = compute_block(scan, index)
     seconds = time.perf_counter() - t0

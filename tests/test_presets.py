@@ -2,7 +2,7 @@
 
 import pytest
 
-from llpscan.detectors.scenarios import SCENARIOS, get_scenario
+from llpscan.detectors.registry import get_scenario, scenario_names
 from llpscan.scanner.config import load_config, preset_names, resolve
 from llpscan.scanner.stats import STATISTICS
 
@@ -25,7 +25,7 @@ def test_preset_resolves_and_names_its_figure(name):
     assert set(cfg.plot.sel) <= set(scan.axes) - {cfg.plot.x, cfg.plot.y}
 
 
-@pytest.mark.parametrize("name", sorted(SCENARIOS))
+@pytest.mark.parametrize("name", scenario_names())
 def test_scenario_declares_units_statistic_and_factors(name):
     sc = get_scenario(name)
     assert sc.statistic in STATISTICS

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from llpscan.detectors import belle2_alp as b2a
-from llpscan.detectors.scenarios import get_scenario
+from llpscan.detectors.registry import get_scenario
 from llpscan.physics.kinematics import EventSample, event_rng
 from llpscan.scanner.stats import poisson_upper_limit
 

@@ -23,7 +23,7 @@ def test_crossing_angle_boost_option():
     import pytest
 
     from llpscan.detectors import belle2
-    from llpscan.detectors.scenarios import get_scenario
+    from llpscan.detectors.registry import get_scenario
     from llpscan.physics.kinematics import event_rng
 
     b = belle2.lab_boost("crossing")

@@ -165,6 +165,7 @@ def test_two_runs_of_one_config_on_one_cluster_do_not_share_tasks(reference, clu
 def test_tasks_of_a_superseded_run_do_not_write(small_store, tmp_path):
     import shutil
 
+    from llpscan.scanner.config import resolve
     from llpscan.scanner.store import locate, stamp_run
     from llpscan.scanner.tasks import compute_and_store
 
@@ -174,10 +175,10 @@ def test_tasks_of_a_superseded_run_do_not_write(small_store, tmp_path):
     g["acceptance"][:, 0, 0:2, :] = np.nan
     g["done"][0, 0] = 0
     stamp_run(locate(path), "new-run")
-    text = small_config().model_dump_json()
-    res = compute_and_store(text, str(path), (0, 0), "old-run")
+    scan = resolve(small_config())
+    res = compute_and_store(scan, str(path), (0, 0), "old-run")
     assert res["skipped"] and np.isnan(g["acceptance"][:, 0, 0:2, :]).all() and g["done"][0, 0] == 0
-    res = compute_and_store(text, str(path), (0, 0), "new-run")
+    res = compute_and_store(scan, str(path), (0, 0), "new-run")
     assert not res.get("skipped") and g["done"][0, 0] == 1
 
 

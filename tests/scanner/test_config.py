@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from llpscan.scanner.config import load_config, parse_values, preset_names, resolve, validate
-from llpscan.scanner.errors import ConfigError
+from llpscan.errors import ConfigError
 
 
 def test_value_specs():
@@ -64,14 +64,14 @@ def test_config_errors_name_the_bad_value(change, message):
 
 
 def test_scenario_options_are_validated_and_hashed(monkeypatch):
-    from llpscan.detectors import scenarios
     from llpscan.detectors.belle2_alp_hnl import Belle2AlpHnl
+    from llpscan.detectors.registry import register_scenario, unregister_scenario
 
     class WithOption(Belle2AlpHnl):
         name = "with-option"
         options = {"photon": ("isotropic", "exact")}
 
-    monkeypatch.setitem(scenarios.SCENARIOS, "with-option", lambda: WithOption)
+    register_scenario(WithOption)
     base = {**load_config("belle2-alp-hnl").model_dump(), "scenario": "with-option"}
     default = resolve(validate(base))
     assert default.scenario.option("photon") == "isotropic"
@@ -82,3 +82,4 @@ def test_scenario_options_are_validated_and_hashed(monkeypatch):
         resolve(validate({**base, "options": {"photon": "text"}}))
     with pytest.raises(ConfigError, match="unknown option 'colour' for with-option; options: photon"):
         resolve(validate({**base, "options": {"colour": "red"}}))
+    unregister_scenario("with-option")

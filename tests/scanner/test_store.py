@@ -8,7 +8,7 @@ import xarray as xr
 import zarr
 
 from llpscan import scanner
-from llpscan.scanner.errors import StoreIncomplete
+from llpscan.errors import StoreIncomplete
 from tests.conftest import small_config
 
 
@@ -114,7 +114,7 @@ def test_resume_keeps_the_stores_blocks(small_store, tmp_path):
     # the done mask and zarr chunks follow the blocks the store was written with
     import shutil
 
-    from llpscan.scanner.errors import ConfigError
+    from llpscan.errors import ConfigError
 
     path = tmp_path / "p.zarr"
     shutil.copytree(small_store, path)
@@ -136,7 +136,7 @@ def test_a_store_on_an_fsspec_url(small_store, tmp_path):
     # memory:// goes through fsspec like s3:// or gcs:// would (one process: threaded scheduler)
     import fsspec
 
-    from llpscan.scanner.errors import StoreLocked
+    from llpscan.errors import StoreLocked
     from llpscan.scanner.store import lease, locate
 
     url = "memory://llpscan-tests/url.zarr"
