@@ -48,11 +48,15 @@ def open(store, *, allow_partial: bool = False) -> xr.Dataset:  # noqa: A001 - m
 
 
 def default_xy(ds: xr.Dataset) -> tuple[str, str]:
-    """The preset's plot axes, else the last mass axis against the first lifetime axis."""
-    plot = json.loads(ds.attrs["config"]).get("plot") or {}
-    axes = [str(d) for d in ds["acceptance"].dims if d != "search"]  # mass axes, then lifetime axes
-    x = plot.get("x") or next((a for a in reversed(axes) if ds[a].attrs.get("kind") == "mass"), axes[0])
-    y = plot.get("y") or next((a for a in axes if ds[a].attrs.get("kind") == "lifetime"), axes[-1])
+    """The figure axes: the preset's ``[plot]``, else the scenario's ``plot``, else the last mass
+    axis against the first lifetime axis (names that are not axes of this scan are skipped)."""
+    axes = [str(d) for d in ds["n_signal"].dims if d != "search"]  # every axis, rate axes included
+    preset = json.loads(ds.attrs["config"]).get("plot") or {}
+    scenario = json.loads(ds.attrs.get("plot", "{}"))
+    x = next((c for c in (preset.get("x"), scenario.get("x")) if c in axes), None)
+    y = next((c for c in (preset.get("y"), scenario.get("y")) if c in axes), None)
+    x = x or next((a for a in reversed(axes) if ds[a].attrs.get("kind") == "mass" and a != y), axes[0])
+    y = y or next((a for a in axes if ds[a].attrs.get("kind") == "lifetime" and a != x), axes[-1])
     return x, y
 
 
@@ -87,6 +91,7 @@ def describe(store) -> dict:
                           "long_name": ds[n].attrs.get("long_name", "")} for n in names}
     variables["n_signal"]["long_name"] += " = " + " x ".join(json.loads(attrs["signal_factors"])) + " x acceptance (derived on open)"
     prov = {k: attrs[k] for k in ("created", "config_hash", "seed", "events_per_mass_point", "citation")}
+    prov.update({f"scenario_{k}": v for k, v in json.loads(attrs.get("scenario_origin", "{}")).items()})
     prov.update(json.loads(attrs["versions"]))
     return {"store": str(path), "scenario": attrs["scenario"], "description": attrs["description"],
             "statistic": attrs["statistic"], "options": json.loads(attrs.get("options", "{}")),
@@ -102,16 +107,19 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, **kwargs):
     return _plot(ds, x, y, out, **kwargs)
 
 
-def reach(store_or_ds, x: str = "m_N", y: str = "V2", *, search: str | None = None,
+def reach(store_or_ds, x: str | None = None, y: str | None = None, *, search: str | None = None,
           level: float | None = None, sel: dict | None = None) -> xr.Dataset:
     """Lower/upper boundaries in ``y`` of the region the store's statistic excludes, for every
     ``x`` and every other axis left in ``sel``. Takes a store path/URL or an opened Dataset; lazy.
 
-    ``level`` (signal events) replaces the statistic by ``n_signal >= level``.
+    ``x`` and ``y`` default to the scan's own figure axes (:func:`default_xy`). ``level`` (signal
+    events) replaces the statistic by ``n_signal >= level``.
     """
     from llpscan.scanner.query import check_axes, check_searches, select
 
     ds = store_or_ds if isinstance(store_or_ds, xr.Dataset) else open_scan(store_or_ds)
+    dx, dy = default_xy(ds)
+    x, y = x or dx, y or dy
     check_axes(ds, x, y)
     if search is not None:
         check_searches(ds, [search])

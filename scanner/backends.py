@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import os
 import sys
 
@@ -66,8 +67,10 @@ def connect(workers: int | None = None, scheduler: str | None = None, *, announc
         else:
             if workers < 1:
                 raise ConfigError(f"--workers {workers}: need at least 1")
+            # loopback only: workers run pickled code unauthenticated; the dashboard needs bokeh
+            dashboard = "127.0.0.1:0" if importlib.util.find_spec("bokeh") is not None else None
             own_cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       dashboard_address=":0")
+                                       host="127.0.0.1", dashboard_address=dashboard)
             client = Client(own_cluster)
     except (OSError, TimeoutError) as e:
         if own_cluster is not None:

@@ -153,8 +153,8 @@ def query(store, sel, fmt):
 
 @cli.command()
 @click.argument("store")
-@click.option("--x", "x", required=True)
-@click.option("--y", "y", required=True)
+@click.option("--x", "x", default=None, help="axis along which boundaries are listed (default: the scan's figure x)")
+@click.option("--y", "y", default=None, help="axis in which the boundaries lie (default: the scan's figure y)")
 @click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE")
 @click.option("--search", default=None, help="search label (default: the store's first)")
 @click.option("--level", type=float, default=None, help="n_signal threshold in events, ignoring any background (default: the store's statistic)")
@@ -163,7 +163,10 @@ def reach(store, x, y, sel, search, level, fmt):
     """For every x, the lower and upper boundary in y of the region where n_signal >= level."""
     from llpscan.scanner import api
 
-    table = api.reach_table(api.open(store), x, y, _pairs(sel, "--sel"), search, level)
+    ds = api.open(store)
+    dx, dy = api.default_xy(ds)
+    x, y = x or dx, y or dy
+    table = api.reach_table(ds, x, y, _pairs(sel, "--sel"), search, level)
     if fmt == "json":
         click.echo(json.dumps(table, indent=1))
         return

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from llpscan.detectors.scenario import Scenario
 from llpscan.detectors.registry import get_scenario, presets
 from llpscan.errors import ConfigError
+from llpscan.scanner.stats import parse_statistic
 
 __all__ = ["ScanConfig", "Scan", "parse_values", "load_config", "preset_names", "resolve"]
 
@@ -193,6 +194,10 @@ def resolve(config: ScanConfig) -> Scan:
         scenario = get_scenario(config.scenario, config.options)
     except ValueError as e:
         raise ConfigError(str(e)) from None
+    try:
+        parse_statistic(scenario.statistic)
+    except ValueError as e:
+        raise ConfigError(f"scenario {scenario.name}: {e}") from None
     known = [p.name for p in scenario.parameters]
     axes: dict[str, np.ndarray] = {}
     for name, values in config.axes.items():

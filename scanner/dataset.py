@@ -19,7 +19,7 @@ def coordinates(scan: Scan) -> dict[str, xr.DataArray]:
     """Axes as 1-D coordinates and fixed parameters as scalar coordinates, all with ``units``."""
     coords = {}
     for p in scan.scenario.parameters:
-        attrs = {"units": p.units, "long_name": p.description, "kind": p.kind}
+        attrs = {"units": p.units, "long_name": p.description, "kind": p.kind, "latex": p.latex or p.name}
         if p.name in scan.axes:
             coords[p.name] = xr.DataArray(scan.axes[p.name], dims=(p.name,), attrs=attrs)
         else:
@@ -84,4 +84,5 @@ def statistic_attrs(scan: Scan) -> dict[str, str]:
         "limit_name": sc.limit_name or "",
         "limit_long_name": sc.limit_long_name or "",
         "options": json.dumps(sc.option_values, sort_keys=True),
+        "plot": json.dumps(dict(sc.plot), sort_keys=True),
     }

@@ -1,7 +1,8 @@
 """Reach plots: contours of n_signal at the exclusion level in (x, y), log y, as in the papers.
 
 Contour lines come from contourpy on (x, log10 y); each search gets a colour and each value of the
-remaining axes (e.g. ``m_a``) a line style, like seed 000's Fig. 3.
+remaining axes a line style. Axis labels come from the coordinates' ``latex`` and ``units`` attrs,
+which the store copies from the scenario's parameters.
 """
 
 from __future__ import annotations
@@ -27,9 +28,6 @@ __all__ = ["contour_lines", "log_scale", "plot_reach"]
 _COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:gray",
             "tab:olive", "tab:cyan"]
 _STYLES = ["--", "-.", ":", "-", (0, (5, 1, 1, 1, 1, 1))]
-
-_LABELS = {"m_N": r"$m_N$ [GeV]", "V2": r"$|V_{eN}|^2$", "m_a": r"$m_a$ [GeV]"}
-
 
 def log_scale(values) -> bool:
     """Whether an axis reads better in log: positive values spanning more than two decades."""
@@ -72,10 +70,11 @@ def _unit(var: xr.DataArray) -> str:
 
 
 def _label(name: str, ds: xr.Dataset) -> str:
-    if name in _LABELS:
-        return _LABELS[name]
-    units = ds[name].attrs.get("units", "") if name in ds else ""
-    return f"{name} [{units}]" if units and units != "1" else name
+    """Axis label from the coordinate's own attrs: its LaTeX symbol (the scenario's parameter) and unit."""
+    attrs = ds[name].attrs if name in ds.variables else {}
+    symbol = f"${attrs['latex']}$" if attrs.get("latex") else name
+    units = attrs.get("units", "")
+    return f"{symbol} [{units}]" if units and units != "1" else symbol
 
 
 def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | None = None,

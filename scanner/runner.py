@@ -24,7 +24,7 @@ from llpscan.errors import ConfigError, LLPScanError, StoreError
 from llpscan.scanner.grid import block_indices, done_index
 from llpscan.scanner.store import Location, completeness, create_store, lease, locate, read_attrs, read_done, stamp_run
 from llpscan.scanner.progress import BlockProgress
-from llpscan.scanner.tasks import compute_and_store
+from llpscan.scanner.tasks import compute_and_store, scan_on_worker
 
 __all__ = ["RunReport", "run_scan"]
 
@@ -112,8 +112,9 @@ def run_scan(config: ScanConfig, store=None, *, resume: bool = False, overwrite:
 def _compute(scan: Scan, url: str, blocks, client, bar: BlockProgress, run_id: str) -> list[dict]:
     """Run one ``compute_and_store`` task per block; results in block order.
 
-    The scan (scenario included) travels with the tasks: on a cluster it is scattered once, and
-    every worker unpickles it once, whichever scenario it is and wherever it was defined.
+    The scan (scenario included) travels with the tasks: on a cluster it is the result of one task
+    that the block tasks depend on (recomputed if its worker dies), so it is sent once per worker,
+    whichever scenario it is and wherever it was defined.
     """
     if not blocks:
         return []
@@ -124,7 +125,7 @@ def _compute(scan: Scan, url: str, blocks, client, bar: BlockProgress, run_id: s
     from distributed import as_completed
 
     # keys unique to this run: two runs of one config on one cluster never share results
-    [shipped] = client.scatter([scan], hash=False)
+    shipped = client.submit(scan_on_worker, scan, key=f"llpscan-{run_id[:16]}-scan", pure=False)
     futures = [client.submit(compute_and_store, shipped, url, idx, run_id,
                              key=f"llpscan-{run_id[:16]}-block-{'-'.join(map(str, idx)) or '0'}")
                for idx in blocks]
@@ -134,9 +135,11 @@ def _compute(scan: Scan, url: str, blocks, client, bar: BlockProgress, run_id: s
             bar.advance()
         return client.gather(futures)
     except BaseException:
-        client.cancel(futures)
+        client.cancel([*futures, shipped])
         _wait_until_stopped(client, {f.key for f in futures})
         raise
+    finally:
+        client.cancel(shipped)  # the cluster may keep running other work: do not leave the scan in its memory
 
 
 def _wait_until_stopped(client, keys, timeout: float = 60.0) -> None:

@@ -1,12 +1,16 @@
 """Exclusion statistics: when is a point excluded, given its signal S and expected background B.
 
-- ``events-N`` (N = 1, 2.3, 3): zero background, S >= N (3: 95% CL, 2.3: 90% CL, 1: single-event
+A statistic is named in a scenario or a store by a short string, parsed by :func:`parse_statistic`
+into an object of the :class:`Statistic` protocol, so any level works without code:
+
+- ``events-N`` (N > 0): zero background, S >= N (3: 95% CL, 2.3: 90% CL, 1: single-event
   sensitivity);
-- ``poisson-90`` / ``poisson-95``: S >= S_up(B), the Poisson upper limit on the signal mean with an
-  expected background B, from the cumulative condition P(n <= round(B) | S + B) = 1 - CL (scipy);
-  S_up(0) = 2.303 (90%) and 2.996 (95%);
-- ``chi2-2.71``: chi^2 = S^2/(S + B) >= 2.71, summed over data sets first where a scan combines
-  them (seed 002, section III: "chi^2(d) - chi^2(0) = 2.71", one-sided 95%; at B = 0 it is S >= 2.71).
+- ``poisson-CL`` (0 < CL < 100, in percent): S >= S_up(B), the Poisson upper limit on the signal
+  mean with an expected background B, from the cumulative condition P(n <= round(B) | S + B) =
+  1 - CL (scipy); S_up(0) = -ln(1 - CL): 2.303 at 90%, 2.996 at 95%;
+- ``chi2-LEVEL`` (LEVEL > 0): chi^2 = S^2/(S + B) >= LEVEL, summed over data sets first where a scan
+  combines them (2.71 is the one-sided 95% CL of the monophoton papers, e.g. Zhang, Song, Ding &
+  Chen, arXiv:2204.07802, section III: "chi^2(d) - chi^2(0) = 2.71"; at B = 0 it is S >= LEVEL).
 
 :func:`derive` adds the statistic's quantities to an opened store (lazily) and :func:`exclusion`
 returns the one quantity that reach and plots compare with a level.
@@ -16,14 +20,17 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 import xarray as xr
-from scipy import optimize, stats
 
-__all__ = ["STATISTICS", "poisson_upper_limit", "chi2", "chi2_signal_needed", "threshold", "derive",
-           "exclusion"]
+__all__ = ["Statistic", "EventCount", "PoissonLimit", "Chi2", "parse_statistic", "STATISTICS",
+           "poisson_upper_limit", "chi2", "chi2_signal_needed", "threshold", "derive", "exclusion"]
 
+#: the statistics the built-in scenarios use, with what they mean (any other level parses too)
 STATISTICS = {
     "events-1": "1 signal event (single-event sensitivity, no background)",
     "events-2.3": "2.3 signal events (90% CL, no background)",
@@ -32,7 +39,6 @@ STATISTICS = {
     "poisson-95": "Poisson 95% CL upper limit with the expected background",
     "chi2-2.71": "chi^2 = S^2/(S+B) >= 2.71 (one-sided 95% CL, the monophoton papers' convention)",
 }
-CHI2_LEVEL = 2.71
 
 
 def poisson_upper_limit(background, cl: float = 0.9):
@@ -41,6 +47,8 @@ def poisson_upper_limit(background, cl: float = 0.9):
     >>> round(float(poisson_upper_limit(0.0, 0.9)), 3)   # -ln(0.1)
     2.303
     """
+    from scipy import optimize, stats  # scipy.stats costs ~0.5 s to import: only where a limit is computed
+
     b = np.asarray(background, dtype=float)
     values, inverse = np.unique(b.ravel(), return_inverse=True)
     out = np.empty_like(values)
@@ -68,7 +76,7 @@ def chi2(signal, background):
         return np.where(s == 0, 0.0, s * s / (s + b))
 
 
-def chi2_signal_needed(background, level: float = CHI2_LEVEL):
+def chi2_signal_needed(background, level: float = 2.71):
     """The S with S^2/(S + B) = level: S = (level + sqrt(level^2 + 4 level B)) / 2.
 
     >>> float(chi2_signal_needed(0.0))
@@ -78,22 +86,120 @@ def chi2_signal_needed(background, level: float = CHI2_LEVEL):
     return 0.5 * (level + np.sqrt(level * level + 4 * level * b))
 
 
-def _events_level(statistic: str) -> float | None:
-    if statistic.startswith("events-"):
-        return float(statistic.removeprefix("events-"))
-    return None
+@runtime_checkable
+class Statistic(Protocol):
+    """What decides exclusion at a point: the signal events needed over an expected background.
+
+    ``name`` is the string stores and scenarios record (``parse_statistic(s.name) == s``);
+    ``uses_background`` says whether :meth:`signal_needed` depends on the background;
+    ``summed`` whether the quantity adds over combined data sets (chi^2 does; counts do not).
+
+    >>> s = parse_statistic("poisson-95")
+    >>> isinstance(s, Statistic), s.name, round(float(s.signal_needed(0.0)), 3)
+    (True, 'poisson-95', 2.996)
+    """
+
+    name: str
+    description: str
+    uses_background: bool
+    summed: bool
+
+    def signal_needed(self, background) -> np.ndarray:
+        """Signal events (same shape as ``background``) that exclude a point with that background."""
+
+
+def _number(text: str) -> str:
+    return f"{float(text):g}"
+
+
+@dataclass(frozen=True)
+class EventCount:
+    """Zero background: excluded where S >= ``level`` events."""
+
+    level: float
+    uses_background = False
+    summed = False
+
+    @property
+    def name(self) -> str:
+        return f"events-{self.level:g}"
+
+    @property
+    def description(self) -> str:
+        return f"{self.level:g} signal events (no background)"
+
+    def signal_needed(self, background=0.0):
+        return np.broadcast_to(np.float64(self.level), np.shape(background))
+
+
+@dataclass(frozen=True)
+class PoissonLimit:
+    """Excluded where S >= the Poisson upper limit at confidence level ``cl`` (a fraction) over B."""
+
+    cl: float
+    uses_background = True
+    summed = False
+
+    @property
+    def name(self) -> str:
+        return f"poisson-{100 * self.cl:g}"
+
+    @property
+    def description(self) -> str:
+        return f"Poisson {100 * self.cl:g}% CL upper limit with the expected background"
+
+    def signal_needed(self, background=0.0):
+        return poisson_upper_limit(background, self.cl)
+
+
+@dataclass(frozen=True)
+class Chi2:
+    """Excluded where chi^2 = S^2/(S + B), summed over combined data sets, reaches ``level``."""
+
+    level: float
+    uses_background = True
+    summed = True
+
+    @property
+    def name(self) -> str:
+        return f"chi2-{self.level:g}"
+
+    @property
+    def description(self) -> str:
+        return f"chi^2 = S^2/(S+B) >= {self.level:g}"
+
+    def signal_needed(self, background=0.0):
+        return chi2_signal_needed(background, self.level)
+
+
+_FORMS = "events-N (N > 0 events), poisson-CL (0 < CL < 100 percent) or chi2-LEVEL (LEVEL > 0)"
+_NUM = r"(\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+(?:[eE][-+]?\d+)?)"
+
+
+def parse_statistic(name: str) -> Statistic:
+    """The statistic named ``name``: ``events-N``, ``poisson-CL`` or ``chi2-LEVEL``.
+
+    ValueError (saying what is allowed) for anything else, including levels out of range.
+
+    >>> parse_statistic("events-5"), parse_statistic("chi2-3.84").level, parse_statistic("poisson-99").cl
+    (EventCount(level=5.0), 3.84, 0.99)
+    """
+    m = re.fullmatch(rf"(events|poisson|chi2)-{_NUM}", str(name).strip())
+    if m is None:
+        raise ValueError(f"statistic {name!r}: expected {_FORMS}")
+    kind, value = m.group(1), float(m.group(2))
+    if kind == "poisson":
+        if not 0 < value < 100:
+            raise ValueError(f"statistic {name!r}: the confidence level must lie in (0, 100) percent")
+        return PoissonLimit(value / 100)
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"statistic {name!r}: the level must be a positive number")
+    return EventCount(value) if kind == "events" else Chi2(value)
 
 
 def threshold(statistic: str, background=0.0):
-    """Signal events that the statistic needs for exclusion, per data set, over ``background``."""
-    if statistic not in STATISTICS:
-        raise ValueError(f"unknown statistic {statistic!r}; known: {', '.join(STATISTICS)}")
-    level = _events_level(statistic)
-    if level is not None:
-        return np.broadcast_to(level, np.shape(background))
-    if statistic.startswith("poisson-"):
-        return poisson_upper_limit(background, 0.9 if statistic.endswith("90") else 0.95)
-    return chi2_signal_needed(background)
+    """Signal events that ``statistic`` (a name) needs for exclusion, per data set, over ``background``."""
+    return parse_statistic(statistic).signal_needed(background)
 
 
 def _attr_list(ds: xr.Dataset, name: str) -> list[str]:
@@ -117,19 +223,20 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
       ``limit_on`` attr, p x n_needed / n_signal, for n_signal proportional to p (statistics linear
       in S, no combined data sets).
     """
-    statistic = ds.attrs.get("statistic", "events-3")
+    stat = parse_statistic(ds.attrs.get("statistic", "events-3"))
+    statistic = stat.name
     n = ds["n_signal"]
     b = _background(ds)
-    if statistic.startswith("events-"):
-        needed = xr.DataArray(threshold(statistic), attrs={"units": "events"})
+    if not stat.uses_background:
+        needed = xr.DataArray(stat.signal_needed(), attrs={"units": "events"})
     else:
         # the background is small and eager-sized (a cheap variable): compute it once
         bv = b.compute() if hasattr(b.data, "compute") else b
-        needed = xr.apply_ufunc(lambda x: threshold(statistic, x), bv)
+        needed = xr.apply_ufunc(stat.signal_needed, bv)
         ds["n_needed"] = needed.assign_attrs(
             units="events", long_name=f"signal events needed for exclusion at the expected background ({statistic})")
     combine = _attr_list(ds, "combine")
-    if statistic.startswith("chi2"):
+    if stat.summed:
         c = xr.apply_ufunc(chi2, n, b, dask="allowed")
         if combine:
             c = c.sum(combine, skipna=False)
@@ -153,13 +260,12 @@ def exclusion(ds: xr.Dataset, level: float | None = None) -> tuple[xr.DataArray,
     Otherwise the store's statistic: ``n_signal >= N`` (events-N), ``n_signal / n_needed >= 1``
     (poisson: the needed events depend on the background), ``chi2 >= 2.71``.
     """
-    statistic = ds.attrs.get("statistic", "events-3")
+    stat = parse_statistic(ds.attrs.get("statistic", "events-3"))
     if level is not None:
         return ds["n_signal"], float(level), f"n_signal >= {level:g}"
-    fixed = _events_level(statistic)
-    if fixed is not None:
-        return ds["n_signal"], fixed, f"n_signal >= {fixed:g}"
-    if statistic.startswith("poisson-"):
-        ratio = (ds["n_signal"] / ds["n_needed"]).assign_attrs(units="1")
-        return ratio, 1.0, "n_signal >= n_needed(n_background)"
-    return ds["chi2"], CHI2_LEVEL, "chi2 = S^2/(S+B) >= 2.71"
+    if isinstance(stat, EventCount):
+        return ds["n_signal"], stat.level, f"n_signal >= {stat.level:g}"
+    if isinstance(stat, Chi2):
+        return ds["chi2"], stat.level, f"chi2 = S^2/(S+B) >= {stat.level:g}"
+    ratio = (ds["n_signal"] / ds["n_needed"]).assign_attrs(units="1")
+    return ratio, 1.0, "n_signal >= n_needed(n_background)"

@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
+from llpscan.detectors.registry import scenario_origin
 from llpscan.scanner.dataset import cheap_variables, coordinates, done_dims, statistic_attrs
 from llpscan.scanner.config import Scan
 from llpscan.errors import StoreError, StoreIncomplete, StoreLocked
@@ -152,6 +153,7 @@ def _template(scan: Scan) -> xr.Dataset:
         scenario=scan.scenario.name,
         description=scan.config.description or scan.scenario.description,
         citation=scan.scenario.citation,
+        scenario_origin=json.dumps(scenario_origin(scan.scenario.name), sort_keys=True),
         config=json.dumps(cfg, sort_keys=True),
         config_hash=scan.hash(),
         seed=scan.config.seed,

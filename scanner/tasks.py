@@ -16,7 +16,16 @@ import zarr
 from llpscan.scanner.config import Scan
 from llpscan.scanner.grid import block_slices, compute_block, done_index
 
-__all__ = ["compute_and_store"]
+__all__ = ["compute_and_store", "scan_on_worker"]
+
+
+def scan_on_worker(scan: Scan) -> Scan:
+    """The scan itself: a cluster task whose result every block task depends on.
+
+    Unlike scattered data, a task result is recomputed from its spec if the worker holding it
+    dies, so a lost worker costs only its own tasks.
+    """
+    return scan
 
 
 def compute_and_store(scan: Scan, path: str, index: tuple[int, ...], run_id: str | None = None) -> dict:

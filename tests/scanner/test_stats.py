@@ -23,8 +23,56 @@ def test_threshold_dispatch():
     assert float(threshold("events-3")) == 3.0
     assert float(threshold("events-2.3")) == 2.3
     np.testing.assert_allclose(threshold("poisson-90", np.array([0.0, 1767.0])), [2.3026, 55.1], atol=0.06)
-    with pytest.raises(ValueError, match="unknown statistic"):
+    with pytest.raises(ValueError, match="expected events-N"):
         threshold("chi2-banana")
+
+
+@pytest.mark.parametrize(("name", "background", "expected"), [
+    # zero background: S = -ln(1 - CL), written out here, not taken from the code
+    ("poisson-99", 0.0, -math.log(0.01)),
+    ("poisson-68", 0.0, -math.log(0.32)),
+    ("poisson-90", 0.0, -math.log(0.1)),
+    ("events-5", 12.0, 5.0),  # a count ignores the background
+    ("events-2.3", 0.0, 2.3),
+    ("chi2-3.84", 0.0, 3.84),  # S^2/S = S at B = 0
+])
+def test_statistics_are_parsed_from_their_names(name, background, expected):
+    assert float(threshold(name, background)) == pytest.approx(expected, rel=1e-9)
+
+
+def test_chi2_at_any_level_solves_its_own_condition():
+    # chi2-3.84 (two-sided 95% for one parameter) with B = 100: the S it returns must satisfy
+    # S^2/(S+B) = 3.84, checked by substitution; the old code silently used 2.71 for any chi2 name
+    s = float(threshold("chi2-3.84", 100.0))
+    assert s * s / (s + 100.0) == pytest.approx(3.84, rel=1e-12)
+
+
+def test_poisson_at_another_cl_is_not_silently_95():
+    # before the parser, any poisson-X that did not end in 90 computed the 95% limit
+    from scipy import stats
+
+    s99 = float(threshold("poisson-99", 50.0))
+    # the defining condition, evaluated directly: P(n <= 50 | s + 50) = 0.01
+    assert stats.poisson.cdf(50, s99 + 50.0) == pytest.approx(0.01, rel=1e-6)
+    assert s99 > float(threshold("poisson-95", 50.0))
+
+
+@pytest.mark.parametrize("bad", ["poisson-100", "poisson-0", "chi2-0", "events-0", "events--1", "events-inf",
+                                 "poisson-nan", "gauss-3", "events", "3", "events-3 sigma", ""])
+def test_bad_statistic_names_say_what_is_allowed(bad):
+    from llpscan.scanner.stats import parse_statistic
+
+    with pytest.raises(ValueError, match="statistic"):
+        parse_statistic(bad)
+
+
+def test_statistic_names_round_trip():
+    from llpscan.scanner.stats import Statistic, parse_statistic
+
+    for name in ("events-1", "events-2.3", "events-3", "poisson-90", "poisson-95", "poisson-99.7", "chi2-2.71",
+                 "chi2-3.84"):
+        s = parse_statistic(name)
+        assert isinstance(s, Statistic) and s.name == name and parse_statistic(s.name) == s
 
 
 def test_chi2_signal_needed_solves_the_chi2_condition():
