@@ -126,6 +126,8 @@ def _compute(scan: Scan, url: str, blocks, client, bar: BlockProgress, run_id: s
 
     # keys unique to this run: two runs of one config on one cluster never share results
     shipped = client.submit(scan_on_worker, scan, key=f"llpscan-{run_id[:16]}-scan", pure=False)
+    # on every worker before the blocks are placed: otherwise locality sends them all to its holder
+    client.replicate([shipped])
     futures = [client.submit(compute_and_store, shipped, url, idx, run_id,
                              key=f"llpscan-{run_id[:16]}-block-{'-'.join(map(str, idx)) or '0'}")
                for idx in blocks]
