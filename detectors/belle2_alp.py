@@ -32,9 +32,9 @@ from llpscan.detectors.scenario import Scenario, Variable
 from llpscan.detectors.searches import DisplacedVertexSearch, Search
 from llpscan.physics import pdg
 from llpscan.physics.kinematics import EventSample
-from llpscan.physics.model import Model, Parameter
+from llpscan.physics.model import ModelBase, Parameter
 from llpscan.physics.models.alp import COUPLINGS, AlpModel
-from llpscan.physics.sources import b_mesons_from_upsilon4s
+from llpscan.physics.sources import Upsilon4S
 
 __all__ = [
     "SIGMA_BPLUS_BMINUS_FB",
@@ -213,7 +213,7 @@ class _AlpScenario(Scenario):
         return bool(self.model.is_open(m_a=m_a))
 
     def events(self, masses, n, rng):
-        b = b_mesons_from_upsilon4s(rng, n)
+        b = Upsilon4S().parents(rng, n)
         return self.model.decay(rng, b, m_a=masses["m_a"]).boosted(belle2.lab_boost(self.option("boost")))
 
 
@@ -277,7 +277,7 @@ class Belle2AlpInvisible(_AlpScenario):
         )
 
 
-class GenericBToKX(Model):
+class GenericBToKX(ModelBase):
     """B+ -> K+ X for a generic long-lived (pseudo)scalar X: mass, c tau and Br(B+ -> K+ X) are free."""
 
     name = "b-to-k-x"
@@ -337,5 +337,5 @@ class Belle2InvisibleBr(Scenario):
         return bool(self.model.is_open(m_X=m_X))
 
     def events(self, masses, n, rng):
-        b = b_mesons_from_upsilon4s(rng, n)
+        b = Upsilon4S().parents(rng, n)
         return self.model.decay(rng, b, m_X=masses["m_X"]).boosted(belle2.lab_boost(self.option("boost")))

@@ -25,11 +25,12 @@ from llpscan.detectors import belle2
 from llpscan.detectors.acceptance import fiducial_interval, mean_acceptance
 from llpscan.detectors.scenario import Scenario, Variable
 from llpscan.detectors.searches import DisplacedVertexSearch
-from llpscan.physics import dark_photon, pdg
+from llpscan.physics import pdg
+from llpscan.physics.models import dark_photon
 from llpscan.physics.kinematics import EventSample
 from llpscan.physics.model import Parameter
 from llpscan.physics.models.dark_scalar import CHANNELS, POLARISATIONS, DarkScalarToDarkPhotons, plane_correlation
-from llpscan.physics.sources import b_mesons_from_upsilon4s
+from llpscan.physics.sources import Upsilon4S
 
 __all__ = ["TrackPid", "PID", "BELLE2_2DV", "DvCuts", "CUTS", "PROMPT_LENGTH", "LUMI", "DarkPhotonEvents",
            "Belle2ScalarDarkPhoton", "pid_efficiency"]
@@ -187,7 +188,7 @@ class Belle2ScalarDarkPhoton(Scenario):
         return bool(self.model.is_open(m_S=m_S, m_Ap=m_Ap))
 
     def events(self, masses, n, rng):
-        b = b_mesons_from_upsilon4s(rng, n)
+        b = Upsilon4S().parents(rng, n)
         m_Ap = masses["m_Ap"]
         cm = self.model.decay(rng, b, m_S=masses["m_S"], m_Ap=m_Ap, polarisation=self.option("polarisation"))
         lab = cm.boosted(belle2.lab_boost(self.option("boost")))

@@ -34,7 +34,7 @@ import numpy as np
 from llpscan.detectors.scenario import Scenario, Variable
 from llpscan.detectors.searches import Search
 from llpscan.physics import pdg
-from llpscan.physics.kaon_beam import kaon_beam, kaon_decay_z
+from llpscan.physics.sources import KaonBeam
 from llpscan.physics.kinematics import EventSample, two_body_momentum
 from llpscan.physics.models.dark_neutrino import DarkNeutrino, shrock_factor
 
@@ -361,8 +361,9 @@ class NA62DarkNeutrino(Scenario):
 
     def events(self, masses, n, rng):
         """75 GeV/c K+ decaying in 105-180 m, then K+ -> mu+ nu_h -> mu+ nu Z' -> mu+ nu l+ l-."""
-        kaons = kaon_beam(rng, n, P_BEAM, P_SPREAD)
-        z_k = kaon_decay_z(rng.random(n), kaons[:, 3], Z_MIN, Z_MAX)
+        beam = KaonBeam(P_BEAM, P_SPREAD)
+        kaons = beam.parents(rng, n)
+        z_k = beam.decay_z(rng.random(n), kaons[:, 3], Z_MIN, Z_MAX)
         uniforms = rng.random((n, 2))
         ev = self.model.decay(rng, kaons, m_h=masses["m_h"], m_Zp=masses["m_Zp"])
         return KaonDecayEvents(momenta=ev.momenta, llps=ev.llps, masses=ev.masses, llp_masses=ev.llp_masses,

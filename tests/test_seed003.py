@@ -18,7 +18,7 @@ from llpscan.detectors import belle2
 from llpscan.detectors.acceptance import decay_probability, fiducial_interval
 from llpscan.detectors.belle2_scalar_darkphoton import BELLE2_2DV, CUTS, Belle2ScalarDarkPhoton, pid_efficiency
 from llpscan.detectors.registry import get_scenario
-from llpscan.physics import dark_photon
+from llpscan.physics.models import dark_photon
 from llpscan.physics.kinematics import event_rng
 
 SC = get_scenario("belle2-scalar-darkphoton")

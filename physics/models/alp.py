@@ -39,7 +39,7 @@ Choices the paper leaves implicit (physics-notes.md, section 001):
   the K-factor of (A.2) and a -> q qbar (u, d, s; c cbar from 2 m_c, PDG MSbar m_c(m_c)); below,
   no hadronic width. The total width of the c_ff benchmark jumps at 1 GeV by 24.3x with fixed
   couplings (physics-notes 001: about 24x) and by 20.8x with running ones.
-- alpha_s: physics.hnl.alpha_s (4-loop from alpha_s(m_Z) = 0.118) at mu = m_a; alpha(0) in (A.6).
+- alpha_s: physics.qcd.alpha_s (4-loop from alpha_s(m_Z) = 0.118) at mu = m_a; alpha(0) in (A.6).
 """
 
 from __future__ import annotations
@@ -54,10 +54,10 @@ from scipy.integrate import quad
 from llpscan.physics import pdg
 from llpscan.physics.constants import ALPHA_EM, HBAR_C, SIN2_THETA_W
 from llpscan.physics.form_factors import f0_B_to_K
-from llpscan.physics.hnl import alpha_s
 from llpscan.physics.kinematics import EventSample, kallen, two_body_decay
-from llpscan.physics.model import Model, Parameter
+from llpscan.physics.model import ModelBase, Parameter
 from llpscan.physics.models import alp_running
+from llpscan.physics.qcd import alpha_s
 
 __all__ = [
     "AlpModel",
@@ -271,7 +271,7 @@ def _hadron_terms(m_a, eff, ax):
     """
     pert = m_a >= M_PQCD
     mu = np.where(pert, m_a, M_PQCD)
-    a_s = alpha_s(mu.ravel()).reshape(mu.shape)  # physics.hnl.alpha_s takes 1-d arrays
+    a_s = alpha_s(mu)
     lam2 = _per_lambda(1.0) ** 2
     a = [0j, 0j]
     for q in ("u", "d", "s", "c", "b", "t"):
@@ -324,7 +324,7 @@ def ctau(m_a, c_ff, c_WW=0.0, **kw):
 # ------------------------------------------------------------------------------------------------
 # The model
 # ------------------------------------------------------------------------------------------------
-class AlpModel(Model):
+class AlpModel(ModelBase):
     """B+ -> K+ a with a long-lived ALP a (seed 001); one LLP, ``a``.
 
     ``couplings``: "running" (default, the paper's method) evaluates the appendix-A widths with the
@@ -343,9 +343,11 @@ class AlpModel(Model):
         self.couplings = couplings
         m_max = pdg.mass("B+") - pdg.mass("K+")
         self.parameters = (
-            Parameter("m_a", "GeV", "ALP mass", 0.5, "mass", 0.0, m_max, positive=True),
-            Parameter("c_ff", "TeV^-1", "c_ff(Lambda)/f_a, universal ALP-fermion coupling", 1e-3, "lifetime", 0.0),
-            Parameter("c_WW", "TeV^-1", "c_WW(Lambda)/f_a, ALP-SU(2) gauge coupling", 0.0, "lifetime", 0.0),
+            Parameter("m_a", "GeV", "ALP mass", 0.5, "mass", 0.0, m_max, positive=True, latex="m_a"),
+            Parameter("c_ff", "TeV^-1", "c_ff(Lambda)/f_a, universal ALP-fermion coupling", 1e-3, "lifetime", 0.0,
+                      latex="c_{ff}/f_a"),
+            Parameter("c_WW", "TeV^-1", "c_WW(Lambda)/f_a, ALP-SU(2) gauge coupling", 0.0, "lifetime", 0.0,
+                      latex="c_{WW}/f_a"),
         )
 
     def ctau(self, *, m_a, c_ff, c_WW, **_):

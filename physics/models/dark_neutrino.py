@@ -14,7 +14,7 @@ Conventions (physics-notes.md, section 004):
   m_Z' = 100 MeV with r -> 0 (1.80 ps keeping r; the Majorana rate would give 0.87 ps).
 * Z' -> l+ l- is eq. (15). Eq. (7) gives the Z' a coupling e q_f c_W chi to SM fermions: it is a
   dark photon with kinetic mixing eps = c_W chi (then eq. (15) is the usual alpha eps^2 m/3 ...),
-  and its hadronic width above 2 m_pi is the dark-photon one of :mod:`physics.dark_photon` at
+  and its hadronic width above 2 m_pi is the dark-photon one of :mod:`physics.models.dark_photon` at
   that eps (the same physics as seed 003; it is imported lazily, see :func:`hadronic_width`).
 * Only nu_h -> nu Z' (and Z' -> SM) are kept, as the seed does in section IV.A ("We ignore SM
   contributions to the decay rates"); so Br(nu_h -> nu Z') = 1 where m_Z' < m_h, and the chain is
@@ -41,7 +41,7 @@ import numpy as np
 from llpscan.physics import pdg
 from llpscan.physics.constants import ALPHA_EM, HBAR_C, SIN2_THETA_W
 from llpscan.physics.kinematics import EventSample, kallen, two_body_decay
-from llpscan.physics.model import Model, Parameter
+from llpscan.physics.model import ModelBase, Parameter
 
 __all__ = [
     "BR_K_MU_NU",
@@ -136,11 +136,11 @@ def width_zp_to_leptons(m_zp, chi, lepton: str = "e-"):
 def hadronic_width(m_zp, chi):
     """Gamma(Z' -> hadrons) (GeV): the dark-photon hadronic width at eps = c_W chi.
 
-    From :mod:`physics.dark_photon` (seed 003's dark photon: pi+ pi- from 2 m_pi on, and the tails of
+    From :mod:`physics.models.dark_photon` (seed 003's dark photon: pi+ pi- from 2 m_pi on, and the tails of
     omega -> pi0 gamma above m_pi0), imported here only, so the leptonic part of this module stands
     on its own.
     """
-    from llpscan.physics import dark_photon  # noqa: PLC0415 - isolated on purpose (module docstring)
+    from llpscan.physics.models import dark_photon  # noqa: PLC0415 - isolated on purpose (module docstring)
 
     m_zp = np.asarray(m_zp, dtype=float)
     return dark_photon.widths(m_zp, eps_of_chi(chi))["hadrons"]
@@ -154,7 +154,7 @@ def zp_widths(m_zp, chi) -> dict[str, np.ndarray]:
     return out
 
 
-class DarkNeutrino(Model):
+class DarkNeutrino(ModelBase):
     """Pseudo-Dirac nu_h (mixing U2_mu with nu_mu, U2_D with nu_D) and a dark photon Z' (chi, g_D).
 
     ``coupling``: ``free`` (g_D is a parameter) or ``fixed-v_phi`` (g_D = m_Zp/V_PHI, the seed's
@@ -171,14 +171,17 @@ class DarkNeutrino(Model):
         self.coupling = coupling
         m_max = pdg.mass("K+") - pdg.mass("mu+")  # K+ -> mu+ nu_h open below this
         self.parameters = (
-            Parameter("m_h", "GeV", "heavy neutrino nu_h mass", 0.3, "mass", 0.0, m_max, positive=True),
-            Parameter("m_Zp", "GeV", "dark photon Z' mass", 0.1, "mass", 0.0, m_max, positive=True),
-            Parameter("U2_mu", "1", "|U_mu h|^2, nu_h-nu_mu mixing", 1e-9, "lifetime", 0.0, 1.0, positive=True),
+            Parameter("m_h", "GeV", "heavy neutrino nu_h mass", 0.3, "mass", 0.0, m_max, positive=True,
+                      latex=r"m_{\nu_h}"),
+            Parameter("m_Zp", "GeV", "dark photon Z' mass", 0.1, "mass", 0.0, m_max, positive=True, latex="m_{Z'}"),
+            Parameter("U2_mu", "1", "|U_mu h|^2, nu_h-nu_mu mixing", 1e-9, "lifetime", 0.0, 1.0, positive=True,
+                      latex=r"|U_{\mu h}|^2"),
             Parameter("U2_D", "1", "|U_D h|^2, nu_h-nu_D mixing (ISS limit: the pseudo-Dirac pair is mostly nu_D)",
-                      1.0, "lifetime", 0.0, 1.0, positive=True),
-            Parameter("chi", "1", "kinetic mixing of Z' with hypercharge", 1e-4, "lifetime", 0.0, 1.0, positive=True),
+                      1.0, "lifetime", 0.0, 1.0, positive=True, latex=r"|U_{Dh}|^2"),
+            Parameter("chi", "1", "kinetic mixing of Z' with hypercharge", 1e-4, "lifetime", 0.0, 1.0, positive=True,
+                      latex=r"\chi"),
             Parameter("g_D", "1", "dark gauge coupling g' (ignored with coupling=fixed-v_phi)", G_REF, "lifetime",
-                      0.0, 4 * math.pi, positive=True),
+                      0.0, 4 * math.pi, positive=True, latex="g'"),
         )
 
     def g_eff(self, m_Zp, g_D):

@@ -2,7 +2,7 @@
 
 Seed 003 (Belle II, S -> A' A' with both A' displaced): production eqs. (2)-(6) (Winkler,
 arXiv:1809.01876, with the Ball-Zwicky f_0), Br(S -> A' A') = 1 (section 2), the A' decays of
-:mod:`physics.dark_photon` (eqs. (9), (10)). Event generation follows section 3.4: B+ -> K+ S
+:mod:`physics.models.dark_photon` (eqs. (9), (10)). Event generation follows section 3.4: B+ -> K+ S
 phase space, S -> A' A' with longitudinal (default) or transverse A' helicities (EvtGen SVV_HELAMP),
 A' -> two leptons (VLL) or two pseudoscalars (VSS).
 """
@@ -13,11 +13,12 @@ import math
 
 import numpy as np
 
-from llpscan.physics import dark_photon, pdg
+from llpscan.physics import pdg
 from llpscan.physics.constants import G_F, HBAR_C, V_HIGGS
 from llpscan.physics.form_factors import f0_B_to_K
 from llpscan.physics.kinematics import EventSample, boost, kallen, two_body_decay, two_body_momentum
-from llpscan.physics.model import Model, Parameter
+from llpscan.physics.model import ModelBase, Parameter
+from llpscan.physics.models import dark_photon
 
 __all__ = ["DarkScalarToDarkPhotons", "br_b_to_k_scalar", "width_s_to_apap", "CHANNELS",
            "POLARISATIONS", "decay_angle_coefficients", "plane_correlation", "M_TOP", "V_TS_V_TB"]
@@ -164,7 +165,7 @@ def _decay_along_helicity_axis(rng, parent, m_d, a, b):
     return boost(p1, beta), boost(p2, beta)
 
 
-class DarkScalarToDarkPhotons(Model):
+class DarkScalarToDarkPhotons(ModelBase):
     """B+ -> K+ S, S -> A' A' (Br = 1), A' -> e e, mu mu, pi pi, K K, ... (seed 003)."""
 
     name = "dark-scalar-dark-photon"
@@ -173,14 +174,17 @@ class DarkScalarToDarkPhotons(Model):
     def __init__(self):
         m_B, m_K = pdg.mass("B+"), pdg.mass("K+")
         self.parameters = (
-            Parameter("m_S", "GeV", "dark scalar mass", 1.0, "mass", 0.0, m_B - m_K, positive=True),
-            Parameter("m_Ap", "GeV", "dark photon mass", 0.3, "mass", 0.0, (m_B - m_K) / 2, positive=True),
-            Parameter("eps", "1", "kinetic mixing of the dark photon", 1e-6, "lifetime", 0.0, 1.0, positive=True),
-            Parameter("sin_theta", "1", "sine of the scalar-Higgs mixing angle", 1e-4, "rate", 0.0, 1.0, positive=True),
+            Parameter("m_S", "GeV", "dark scalar mass", 1.0, "mass", 0.0, m_B - m_K, positive=True, latex="m_S"),
+            Parameter("m_Ap", "GeV", "dark photon mass", 0.3, "mass", 0.0, (m_B - m_K) / 2, positive=True,
+                      latex="m_{A'}"),
+            Parameter("eps", "1", "kinetic mixing of the dark photon", 1e-6, "lifetime", 0.0, 1.0, positive=True,
+                      latex=r"\epsilon"),
+            Parameter("sin_theta", "1", "sine of the scalar-Higgs mixing angle", 1e-4, "rate", 0.0, 1.0, positive=True,
+                      latex=r"\sin\theta"),
             # seed 003 sets Br(S -> A'A') = 1 and a prompt S without a value of the dark gauge
             # coupling; g_D only decides where S stops being prompt (near m_S = 2 m_A')
             Parameter("g_D", "1", "dark U(1) gauge coupling (promptness of S only)", 0.1, "rate", 0.0, 4 * math.pi,
-                      positive=True),
+                      positive=True, latex="g_D"),
         )
 
     def ctau(self, *, m_Ap, eps, **_):

@@ -26,7 +26,7 @@ import numpy as np
 
 from llpscan.physics.constants import ALPHA_EM, GEV2_TO_FB, HBAR_C
 from llpscan.physics.kinematics import EventSample, boost
-from llpscan.physics.model import Model, Parameter
+from llpscan.physics.model import ModelBase, Parameter
 from llpscan.physics.sources import sin2_directions
 
 __all__ = [
@@ -187,7 +187,7 @@ def generate_cm(rng: np.random.Generator, n: int, sqrt_s: float, m_N: float, pho
     return p_n, p_gamma
 
 
-class DipolePortal(Model):
+class DipolePortal(ModelBase):
     """Dirac N with a transition magnetic moment d (GeV^-1) to one active neutrino (seed 002).
 
     ``sqrt_s_max`` (GeV) bounds m_N (the collider energy); points with m_N >= sqrt(s) are masked by
@@ -199,9 +199,10 @@ class DipolePortal(Model):
 
     def __init__(self, sqrt_s_max: float):
         self.parameters = (
-            Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", 0.0, sqrt_s_max, positive=True),
+            Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", 0.0, sqrt_s_max, positive=True,
+                      latex="m_N"),
             Parameter("d", "GeV^-1", "active-sterile transition magnetic moment", 1e-5, "lifetime", 0.0, 1.0,
-                      positive=True),
+                      positive=True, latex="d"),
         )
 
     def ctau(self, *, m_N, d, **_):

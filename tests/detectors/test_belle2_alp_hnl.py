@@ -2,6 +2,14 @@
 
 import numpy as np
 
+from llpscan.detectors.belle2_alp_hnl import SIGNAL
+from llpscan.physics import pdg
+from llpscan.physics.models import hnl
+
+
+def br_signal(m_N, search):
+    return hnl.branching_fraction(np.asarray(m_N, dtype=float), SIGNAL[search])
+
 
 def test_alp_is_prompt_on_the_seed_grid_and_masked_outside():
     # Seed 000, section II: for g_N/Lambda = 1e-3 GeV^-1 the ALP is prompt unless m_N is almost zero
@@ -20,6 +28,14 @@ def test_crossing_angle_boost_option():
     # physics-notes "Detector numbers": with the 83 mrad crossing the CM moves with beta*gamma = 0.287 at
     # 0.151 rad to z (both quoted to 3 digits); head-on it is 0.2835 along z (seed 000, section IV)
     import numpy as np
+
+from llpscan.detectors.belle2_alp_hnl import SIGNAL
+from llpscan.physics import pdg
+from llpscan.physics.models import hnl
+
+
+def br_signal(m_N, search):
+    return hnl.branching_fraction(np.asarray(m_N, dtype=float), SIGNAL[search])
     import pytest
 
     from llpscan.detectors import belle2
@@ -38,3 +54,39 @@ def test_crossing_angle_boost_option():
         total = sum(ev.momenta[k] for k in ("K", "N1", "N2"))
         angle = np.arctan2(total[:, 1].mean(), total[:, 3].mean())
         assert (abs(angle - 0.151) < 0.01) if tilted else (abs(angle) < 0.01)
+
+
+# ---------------------------------------------------------------------------------------------
+# Br(N -> signal), seed 000 Fig. 2 (qualitative).
+# ---------------------------------------------------------------------------------------------
+def test_br_1dv_starts_at_kaon_threshold():
+    thr = pdg.mass("K+") + pdg.mass("e-")
+    m = np.array([0.2, 0.4, thr, thr + 0.01, 0.6])
+    b = br_signal(m, "1DV")
+    assert np.all(b[:3] == 0) and np.all(b[3:] > 0)
+
+
+def test_br_1dv_kink_at_rho_threshold():
+    # "its kink at just below 0.8 GeV is due to the threshold of the e rho channel": the slope
+    # just above m_rho + m_e is far larger than just below it.
+    thr = pdg.mass("rho(770)+") + pdg.mass("e-")
+    h = 0.01
+    b = br_signal(np.array([thr - h, thr, thr + h]), "1DV")
+    slope_below, slope_above = (b[1] - b[0]) / h, (b[2] - b[1]) / h
+    assert slope_above > 5 * abs(slope_below)
+
+
+def test_br_2dv_kink_at_pion_threshold():
+    thr = pdg.mass("pi+") + pdg.mass("e-")
+    h = 0.005
+    b = br_signal(np.array([thr - h, thr, thr + h]), "2DV")
+    assert b[0] > 0  # e mu nu is open below the pion threshold
+    assert (b[2] - b[1]) / h > 5 * abs((b[1] - b[0]) / h)
+
+
+def test_br_2dv_above_1dv_and_both_probabilities():
+    m = np.linspace(pdg.mass("K+") + pdg.mass("e-") + 1e-6, 2.4, 200)
+    b1, b2 = br_signal(m, "1DV"), br_signal(m, "2DV")
+    assert np.all(b2 > b1) and np.all(b1 > 0) and np.all(b2 < 1)
+    # 2DV ~ 0.5-0.65 in the exclusive region (e pi + e rho dominate), lower above the switch.
+    assert np.all((b2[m < 1.9] > 0.4) & (b2[m < 1.9] < 0.7))

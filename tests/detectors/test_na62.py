@@ -17,7 +17,7 @@ from llpscan.detectors.na62 import (
     chain_decay_sampled,
 )
 from llpscan.physics import pdg
-from llpscan.physics.kaon_beam import kaon_decay_length, kaon_decay_z
+from llpscan.physics.sources import kaon_decay_length, kaon_decay_z
 from llpscan.physics.kinematics import event_rng
 
 # a point where both nu_h and Z' are long-lived at NA62: lab decay lengths of order 100 m

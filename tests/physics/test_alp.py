@@ -10,7 +10,7 @@ from scipy.integrate import quad
 
 from llpscan.physics import pdg
 from llpscan.physics.constants import ALPHA_EM, SIN2_THETA_W, V_HIGGS
-from llpscan.physics.hnl import alpha_s
+from llpscan.physics.qcd import alpha_s
 from llpscan.physics.models import alp, alp_running
 
 

@@ -66,7 +66,7 @@ def test_zp_dimuon_branching_ratio():
 def test_leptonic_width_is_the_dark_photon_one_at_eps_c_w_chi():
     # eq. (7): the Z' couples to e q_f c_W chi, so eq. (15) must equal the dark-photon width (seed 003's
     # module, written independently) at eps = c_W chi, with c_W^2 = 1 - 0.2312
-    from llpscan.physics import dark_photon
+    from llpscan.physics.models import dark_photon
 
     m = np.array([0.01, 0.05, 0.15, 0.25, 0.35])
     eps = math.sqrt(1 - 0.2312) * 3e-4

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 from scipy.integrate import quad, simpson
 
-from llpscan.physics import dark_photon as dp
+from llpscan.physics.models import dark_photon as dp
 from llpscan.physics import pdg
 
 ALPHA = 1 / 137.035999  # alpha(0), PDG

@@ -37,6 +37,7 @@ from scipy.integrate import solve_ivp
 
 from llpscan.physics import pdg
 from llpscan.physics.constants import ALPHA_EM, HBAR_C
+from llpscan.physics.qcd import ALPHA_S_MZ
 
 __all__ = ["widths", "total_width", "ctau", "branching_ratios", "r_ratio", "pion_form_factor",
            "kaon_form_factors", "M_MAX"]
@@ -59,8 +60,6 @@ _DELTA_RHO_OMEGA = 1.57e-3 * np.exp(1j * math.radians(12.6))
 _RHO_GEE = 7.04e-6
 # VMD couplings of the kaon form factors (ideal mixing, SU(3); BKK 2005 section 4)
 _C_RHO, _C_OMEGA, _C_PHI = 0.5, 1.0 / 6.0, 1.0 / 3.0
-# alpha_s(m_Z) = 0.1180, PDG 2024 world average
-_ALPHAS_MZ = 0.1180
 # switch-on of the multi-hadron continuum (GeV): from just above the phi to where the measured R
 # has reached its QPM level (PDG 2024 R plot, Fig. 53.2); a parametrisation, see module docstring
 _E_ON, _E_FULL = 1.0, 1.6
@@ -191,7 +190,7 @@ def _alpha_s_table():
         return -a * a * (b0 + b1 * a)
 
     t = np.linspace(math.log(m_z**2), math.log(0.9**2), 400)
-    sol = solve_ivp(rhs, (t[0], t[-1]), [_ALPHAS_MZ], t_eval=t, rtol=1e-10, atol=1e-12)
+    sol = solve_ivp(rhs, (t[0], t[-1]), [ALPHA_S_MZ], t_eval=t, rtol=1e-10, atol=1e-12)
     return t[::-1], sol.y[0][::-1]
 
 

@@ -27,32 +27,25 @@ c*tau; ``U2`` is |V_eN|^2. Conventions:
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Mapping
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.special import zeta
 
 from llpscan.physics import pdg
 from llpscan.physics.constants import G_F, HBAR_C, SIN2_THETA_W
 from llpscan.physics.kinematics import kallen
+from llpscan.physics.qcd import alpha_s
 
 __all__ = [
     "partial_widths",
     "total_width",
     "ctau",
-    "br_signal",
-    "alpha_s",
+    "branching_fraction",
     "hadronic_switch_jump",
     "M_INCLUSIVE",
     "LEPTONIC_CHANNELS",
     "EXCLUSIVE_HADRONIC_CHANNELS",
     "INCLUSIVE_QUARK_CHANNELS",
-    "SIGNAL_1DV",
-    "SIGNAL_2DV",
-    "BR_TAU_3PRONG",
-    "BR_D_3PI",
-    "BR_DS_3PI",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -74,7 +67,6 @@ V_UD = 0.97367  # PDG 2024, CKM review: |V_ud| = 0.97367(32)
 V_US = 0.2243  # PDG 2024, CKM review: |V_us| = 0.2243(8)
 V_CD = 0.221  # PDG 2024, CKM review: |V_cd| = 0.221(4)
 V_CS = 0.975  # PDG 2024, CKM review: |V_cs| = 0.975(6)
-ALPHA_S_MZ = 0.1180  # PDG 2024 world average alpha_s(m_Z)
 N_C = 3
 
 # Neutral-current vector couplings kappa (amplitude <0|J_Z^vector|V> = kappa g_V / sqrt 2 in the
@@ -86,20 +78,6 @@ N_C = 3
 _KAPPA_RHO0 = 1.0 - 2.0 * SIN2_THETA_W
 _KAPPA_OMEGA = -2.0 / 3.0 * SIN2_THETA_W
 _KAPPA_PHI = -(1.0 - 4.0 / 3.0 * SIN2_THETA_W) / np.sqrt(2.0)
-
-# Signal definitions (seed 000, Wang, Zhang & Liu, section III).
-BR_TAU_3PRONG = 0.1455  # tau -> 3 prongs, the value seed 000 uses (its ref. [5], PDG)
-BR_D_3PI = 0.1525  # D+ -> pi+ pi+ pi- X, BESIII PRD 107 (2023) 032002, arXiv:2301.03214: 15.25(20)%
-BR_DS_3PI = 0.3281  # Ds+ -> pi+ pi+ pi- X, BESIII arXiv:2212.13072: 32.81(89)%
-# 1DV: channel -> factor that multiplies its width (tau and D(s) must give >= 3 charged pions).
-SIGNAL_1DV = {"e tau nu": BR_TAU_3PRONG, "e rho": 1.0, "e K": 1.0, "e D": BR_D_3PI,
-              "e Ds": BR_DS_3PI}
-# 2DV: every two-track state of section III except e+ e- nu_e. The tau and the D(s) count as one
-# track at the N vertex, as in the paper (no daughter branching fraction): factor 1. e D* and e Ds*
-# are kept: the paper drops the excited D "for simplicity" in the 1DV discussion only, and
-# physics-notes 000 reads 2DV as all two-track states (they are 1.7% of the width at 2.3 GeV).
-SIGNAL_2DV = {k: 1.0 for k in ("e mu nu", "e tau nu", "mu mu nu", "e pi", "e rho", "e K", "e K*",
-                               "e D", "e Ds", "e D*", "e Ds*")}
 
 LEPTONIC_CHANNELS = ("e e nu", "e mu nu", "mu mu nu", "e tau nu", "3nu")
 EXCLUSIVE_HADRONIC_CHANNELS = ("e pi", "e K", "e D", "e Ds", "e rho", "e K*", "e D*", "e Ds*",
@@ -208,47 +186,6 @@ def _couplings(t3, q):
     return g_l**2 + g_r**2, g_l * g_r
 
 
-# --------------------------------------------------------------------------------------------
-# alpha_s: four-loop running from alpha_s(m_Z), n_f = 5 -> 4 -> 3 at m_b, m_c (continuous).
-# --------------------------------------------------------------------------------------------
-def _beta(nf):
-    z3 = zeta(3)
-    b0 = (11 - 2 / 3 * nf) / 4
-    b1 = (102 - 38 / 3 * nf) / 16
-    b2 = (2857 / 2 - 5033 / 18 * nf + 325 / 54 * nf**2) / 64
-    b3 = (149753 / 6 + 3564 * z3 - (1078361 / 162 + 6508 / 27 * z3) * nf
-          + (50065 / 162 + 6472 / 81 * z3) * nf**2 + 1093 / 729 * nf**3) / 256
-    return b0, b1, b2, b3
-
-
-@lru_cache(maxsize=None)
-def _alpha_s_solutions():
-    """Dense solutions a(ln mu^2), a = alpha_s/pi, in the three flavour regimes."""
-    m_z, m_b, m_c = pdg.mass("Z0"), pdg.mass("b"), pdg.mass("c")
-    sols = []
-    a0, t0 = ALPHA_S_MZ / np.pi, np.log(m_z**2)
-    for nf, t_end in ((5, np.log(m_b**2)), (4, np.log(m_c**2)), (3, np.log(1.0))):
-        b = _beta(nf)
-        sol = solve_ivp(lambda t, a, b=b: -(b[0] * a**2 + b[1] * a**3 + b[2] * a**4 + b[3] * a**5),
-                        (t0, t_end), [a0], method="DOP853", dense_output=True, rtol=1e-9,
-                        atol=1e-13)
-        sols.append((t_end, sol.sol))
-        a0, t0 = sol.y[0, -1], t_end
-    return tuple(sols)
-
-
-def alpha_s(mu):
-    """MSbar alpha_s(mu) (mu in GeV, 1 <= mu <= m_Z; clipped to 1 GeV below): 4-loop running
-    from alpha_s(m_Z) = 0.1180, flavour thresholds at the PDG m_b(m_b), m_c(m_c) without matching
-    corrections (< 0.5%). Gives alpha_s(m_tau) = 0.319, alpha_s(2 GeV) = 0.301."""
-    mu = np.asarray(mu, dtype=float)
-    t = np.log(np.clip(mu.ravel(), 1.0, None) ** 2)  # the ODE solutions take 1-D arrays only
-    (tb, s5), (tc, s4), (_, s3) = _alpha_s_solutions()
-    a = np.where(t >= tb, s5(np.maximum(t, tb))[0],
-                 np.where(t >= tc, s4(np.clip(t, tc, tb))[0], s3(np.minimum(t, tc))[0]))
-    return np.pi * a.reshape(mu.shape)
-
-
 def _delta_qcd(m_n):
     """BBGR sec. 3.2 (QCD loop corrections): Delta_QCD of the factor 1 + Delta_QCD,
     Delta = a + 5.2 a^2 + 26.4 a^3, a = alpha_s(m_N)/pi."""
@@ -352,18 +289,26 @@ def ctau(m_N, U2, flavour="e", *, m_inclusive=M_INCLUSIVE):
         return np.where(g > 0, HBAR_C / np.where(g > 0, g, 1.0), np.inf)
 
 
-def br_signal(m_N, search, *, m_inclusive=M_INCLUSIVE):
-    """Br(N -> signal) for seed 000's ``"1DV"`` or ``"2DV"`` search (independent of U2).
+def branching_fraction(m_N, channels: Mapping[str, float], *, m_inclusive=M_INCLUSIVE):
+    """Br(N -> the weighted channels): sum_k f_k Gamma_k / Gamma_total (independent of U2).
 
-    Numerators are the exclusive channels of ``SIGNAL_1DV`` / ``SIGNAL_2DV`` times their
-    factors (tau -> 3 prongs, D(s) -> pi+ pi+ pi- X for 1DV); 0 where N cannot decay (m_N = 0).
+    Args:
+        m_N: HNL mass (GeV), 1-D array.
+        channels: channel -> factor f_k multiplying its width (a daughter's branching fraction into
+            what a search sees, or 1); keys from ``LEPTONIC_CHANNELS`` and
+            ``EXCLUSIVE_HADRONIC_CHANNELS``, which are defined at every mass.
+        m_inclusive: switch of the total width to the inclusive quark width (GeV).
+    Returns:
+        the branching fraction, 0 where N cannot decay (m_N = 0).
+
+    >>> # every channel of the total width below the switch, weight 1: the fractions add up to 1
+    >>> every = dict.fromkeys(LEPTONIC_CHANNELS + EXCLUSIVE_HADRONIC_CHANNELS, 1.0)
+    >>> round(float(branching_fraction(np.array([1.5]), every)[0]), 12)
+    1.0
     """
-    table = {"1DV": SIGNAL_1DV, "2DV": SIGNAL_2DV}
-    if search not in table:
-        raise ValueError(f"search {search!r} is not known; allowed: 1DV, 2DV")
     m = np.asarray(m_N, dtype=float)
     w = partial_widths(m, m_inclusive=m_inclusive)
-    num = sum(f * w[k] for k, f in table[search].items())
+    num = sum(f * w[k] for k, f in channels.items())
     tot = _total_from(w, m, m_inclusive)
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(tot > 0, num / np.where(tot > 0, tot, 1.0), 0.0)
