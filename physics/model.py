@@ -15,7 +15,7 @@ from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Parameter", "Model", "ModelBase"]
+__all__ = ["Parameter", "DiscreteParameter", "Model", "ModelBase"]
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,30 @@ class Parameter:
             hi = "]" if math.isfinite(self.upper) else ")"
             allowed = f"{lo}{self.lower:g}, {self.upper:g}{hi} {self.units}".rstrip()
             return f"{self.name}={v[bad][0]:g} is outside the allowed range {allowed}"
+        return None
+
+
+@dataclass(frozen=True)
+class DiscreteParameter(Parameter):
+    """A parameter whose values must come from a list (``values``, matched within ``tolerance``).
+
+    >>> p = DiscreteParameter("sqrt_s", "GeV", "CM energy", 4.18, "mass", values=(3.097, 4.18))
+    >>> p.check([4.18]) is None, p.check([4.0])
+    (True, 'sqrt_s=4 is not one of the allowed values 3.097, 4.18 GeV')
+    """
+
+    values: tuple[float, ...] = ()
+    tolerance: float = 5e-4
+
+    def check(self, values) -> str | None:
+        problem = super().check(values)
+        if problem:
+            return problem
+        v = np.atleast_1d(np.asarray(values, dtype=float))
+        bad = [x for x in v if not np.any(np.abs(np.asarray(self.values) - x) < self.tolerance)]
+        if bad:
+            return (f"{self.name}={bad[0]:g} is not one of the allowed values "
+                    f"{', '.join(f'{x:g}' for x in self.values)} {self.units}")
         return None
 
 

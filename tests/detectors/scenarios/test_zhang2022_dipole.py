@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 from scipy import optimize
 
-from llpscan.detectors import besiii_luminosity
-from llpscan.detectors.dipole_scenarios import BesiiiDipoleMonophoton, DiscreteParameter
-from llpscan.detectors.monophoton import (BELLE2, MonophotonSearch, bbg_max_energy, belle2_window, cm_image,
-                                  symmetric_collider)
+from llpscan.detectors.experiments import belle2
+from llpscan.detectors.scenarios.zhang2022_dipole import (BELLE2, BESIII, STCF, AdvancedCut, Belle2Cut, bbg_max_energy,
+                                                          belle2_window)
+from llpscan.detectors.searches.monophoton import MonophotonSearch, cm_image
 from llpscan.physics.kinematics import boost
 from llpscan.physics.models import dipole_portal as dp
 from llpscan.physics.monophoton_background import d2sigma_dx_dcos
@@ -44,7 +44,7 @@ def _lab_photon(e_cm, theta_cm_deg, beta_gamma):
 
 
 def test_belle2_photon_weights_follow_the_windows():
-    low = MonophotonSearch("low-mass", "low-mass", BELLE2, 3.0, 0.95)
+    low = MonophotonSearch("low-mass", Belle2Cut("low-mass"), BELLE2, 3.0, 0.95)
     sqrt_s = BELLE2.sqrt_s
     for e_cm in (3.5, 4.5, 5.2):
         lo, hi = (float(v) for v in belle2_window("low-mass", e_cm))
@@ -59,8 +59,8 @@ def test_belle2_photon_weights_follow_the_windows():
 
 def test_low_mass_region_lies_inside_the_bbg_region():
     # physics-notes 002: "The low-mass region lies inside the bBG-allowed region"
-    low = MonophotonSearch("low-mass", "low-mass", BELLE2, 3.0, 0.95)
-    bbg = MonophotonSearch("bBG", "bBG", BELLE2, 3.0, 0.95)
+    low = MonophotonSearch("low-mass", Belle2Cut("low-mass"), BELLE2, 3.0, 0.95)
+    bbg = MonophotonSearch("bBG", Belle2Cut("bBG"), BELLE2, 3.0, 0.95)
     e, t = np.meshgrid(np.linspace(0.1, BELLE2.sqrt_s / 2, 300), np.linspace(1, 179, 300))
     e, t = e.ravel(), np.radians(t.ravel())
     p_cm = np.stack([e, e * np.sin(t), 0 * e, e * np.cos(t)], axis=-1)
@@ -107,13 +107,13 @@ def test_advanced_cut_efficiency_in_the_massless_limit(photon, energy_fraction_a
 
     want = sum(integrate.quad(lambda z: 0.75 * (1 - z * z) * energy_fraction_above(y_min(z, e_min)), lo, hi)[0]
                for lo, hi, e_min in ((-0.8, 0.8, 0.025), (0.86, 0.92, 0.05), (-0.92, -0.86, 0.05)))
-    search = MonophotonSearch("advanced", "advanced", symmetric_collider("STCF"), 0.8, 1.0)
+    search = MonophotonSearch("advanced", AdvancedCut(), STCF, 0.8, 1.0)
     ev = dp.DipolePortal(7.0).events(np.random.default_rng(6), 200_000, m_N=0.005, sqrt_s=sqrt_s, photon=photon)
     assert search.photon_weight(ev.momenta["gamma"], sqrt_s).mean() == pytest.approx(want, abs=0.005)
 
 
 def test_bes_advanced_cut():
-    search = MonophotonSearch("advanced", "advanced", symmetric_collider("BESIII"), 0.8, 1.0)
+    search = MonophotonSearch("advanced", AdvancedCut(), BESIII, 0.8, 1.0)
     sqrt_s = 4.0
     sin_b = math.sqrt(1 - 0.95**2)
     for theta, e, want in ((90, 0.238 * 4.0 + 0.01, 1), (90, 0.238 * 4.0 - 0.02, 0), (33, 1.9, 0),  # |cos| = 0.84: gap
@@ -129,7 +129,7 @@ def test_acceptance_matches_sampled_decays(decay_momentum):
     # closed form eff x cut x (1 - exp(-l/lambda)) against decays drawn at exponential distances
     # (the same events, an independent draw of the decay points): agreement within 4 sigma
     rng = np.random.default_rng(1)
-    search = MonophotonSearch("bBG", "bBG", BELLE2, 3.0, 0.95, decay_momentum=decay_momentum)
+    search = MonophotonSearch("bBG", Belle2Cut("bBG"), BELLE2, 3.0, 0.95, decay_momentum=decay_momentum)
     m, d = 0.1, np.array([4e-6, 2e-5])  # P_dec about 0.1 and 0.9
     ev = dp.DipolePortal(11).events(rng, 40_000, m_N=m, sqrt_s=BELLE2.sqrt_s, photon="isotropic", beta=BELLE2.beta)
     ctau = dp.ctau_n(m, d)
@@ -150,7 +150,7 @@ def test_background_through_the_search_matches_a_monte_carlo_integral():
     # Belle II low-mass cut (lab-angle window in E_cm, boosted): the search's grid integral against a
     # plain Monte-Carlo integral of d2sigma over x in (0.5, 1), cos in (-0.99, 0.99) with the lab
     # angle from the textbook formula; 1e6 points give ~0.3% MC error, 1.5% is 5 sigma
-    search = MonophotonSearch("low-mass", "low-mass", BELLE2, 3.0, 1.0)
+    search = MonophotonSearch("low-mass", Belle2Cut("low-mass"), BELLE2, 3.0, 1.0)
     sqrt_s, s = BELLE2.sqrt_s, BELLE2.sqrt_s**2
     rng = np.random.default_rng(2)
     n = 1_000_000
@@ -168,58 +168,21 @@ def test_background_through_the_search_matches_a_monte_carlo_integral():
 
 
 def test_gap_background_scales_with_luminosity():
-    low = MonophotonSearch("low-mass", "low-mass", BELLE2, 3.0, 0.95, gap_background_per_fb=15.0)
+    low = MonophotonSearch("low-mass", Belle2Cut("low-mass"), BELLE2, 3.0, 0.95, gap_background_per_fb=15.0)
     b1, b2 = low.n_background(20.0, BELLE2.sqrt_s), low.n_background(5e4, BELLE2.sqrt_s)
     assert b2 / b1 == pytest.approx(2500.0, rel=1e-12)
     # seed 002: 300 gap events per 20 fb^-1, plus the irreducible part
     assert b1 - 0.95 * low.background_sigma(BELLE2.sqrt_s) * 20 == pytest.approx(300.0)
 
 
-def test_besiii_table():
-    # seed 002: about 28 fb^-1 between 2.125 and 4.95 GeV
-    assert besiii_luminosity.TOTAL == pytest.approx(28.0, abs=1e-9)
-    assert besiii_luminosity.ENERGIES.min() >= 2.125 and besiii_luminosity.ENERGIES.max() <= 4.95
-    assert float(besiii_luminosity.share(besiii_luminosity.ENERGIES).sum()) == pytest.approx(1.0)
-    sqrt_s = BesiiiDipoleMonophoton().parameter("sqrt_s")
-    assert isinstance(sqrt_s, DiscreteParameter)
-    assert sqrt_s.check([2.125, 4.18]) is None
-    assert "not one of the allowed values" in sqrt_s.check([3.0])
-
-
-def _chi2_limit(pairs):
-    """d where sum_i S_i^2/(S_i + B_i) = 2.71, S_i(d) = k_i d^2 P_i(d); pairs of (S function, B)."""
-    f = lambda lg: sum(s(10**lg) ** 2 / (s(10**lg) + b) for s, b in pairs) - 2.71  # noqa: E731
-    return 10 ** optimize.brentq(f, -8, -2)
-
-
-def test_besiii_limit_depends_only_mildly_on_the_split():
-    # physics-notes "Detector numbers": the result depends only mildly on how the 28 fb^-1 are split.
-    # The shipped table against all 28 fb^-1 at 4.18 GeV: measured 0.3% apart at m_N = 1 GeV (1.3% against
-    # an equal split over the same energies); 10% bounds "mildly".
-    search = MonophotonSearch("advanced", "advanced", symmetric_collider("BESIII"), 0.8, 1.0)
-    m, model = 1.0, dp.DipolePortal(5.0)
-
-    def pair(sqrt_s, lumi):
-        ev = model.events(np.random.default_rng(4), 20_000, m_N=m, sqrt_s=sqrt_s, photon="isotropic")
-        eff = search.photon_weight(ev.momenta["gamma"], sqrt_s).mean()
-        p = float(dp.n_momentum_cm(sqrt_s, m))
-        s = lambda d: lumi * float(dp.sigma_production(sqrt_s, m, d)) * eff * -math.expm1(  # noqa: E731
-            -0.8 * m / (p * float(dp.ctau_n(m, d))))
-        return s, float(search.n_background(lumi, sqrt_s))
-
-    table = _chi2_limit([pair(e, lum) for e, lum in zip(besiii_luminosity.ENERGIES, besiii_luminosity.LUMINOSITIES)])
-    single = _chi2_limit([pair(4.18, 28.0)])
-    assert table == pytest.approx(single, rel=0.10)
-
-
 def test_calorimeter_volume_matches_sampled_decay_points():
     # decay_volume = ecl: the N must decay inside the ECL's inner faces (r < 1.25 m, -1.02 < z < 1.96 m).
     # Independent route: draw decay points along each N and test them against the volume (not the path
     # length); agreement within 4 sigma.
-    from llpscan.detectors.monophoton import BELLE2_ECL_FACES
-
+    faces = belle2.ECL_INNER_FACES
     rng = np.random.default_rng(8)
-    search = MonophotonSearch("bBG", "bBG", BELLE2, 3.0, 0.95, decay_momentum="lab", calorimeter=BELLE2_ECL_FACES)
+    search = MonophotonSearch("bBG", Belle2Cut("bBG"), BELLE2, 3.0, 0.95, decay_momentum="lab",
+                              calorimeter=(faces["r_max"], faces["z_min"], faces["z_max"]))
     m, d = 0.1, np.array([6e-6])
     ev = dp.DipolePortal(11).events(rng, 40_000, m_N=m, sqrt_s=BELLE2.sqrt_s, photon="isotropic", beta=BELLE2.beta)
     mean, _ = search.acceptance(ev, dp.ctau_n(m, d)[None, :])
@@ -252,7 +215,7 @@ def test_background_of_the_advanced_and_bbg_cuts_against_quadrature():
     ref = sum(integrate.dblquad(lambda e, c: f(e, c, sqrt_s), lo, hi, lambda c, m=e_min: max(m, e_b(c)),
                                 lambda c: sqrt_s / 2, epsrel=1e-7)[0]
               for lo, hi, e_min in ((-0.8, 0.8, 0.025), (0.86, 0.92, 0.05), (-0.92, -0.86, 0.05)))
-    adv = MonophotonSearch("advanced", "advanced", symmetric_collider("BESIII"), 0.8, 1.0)
+    adv = MonophotonSearch("advanced", AdvancedCut(), BESIII, 0.8, 1.0)
     assert adv.background_sigma(sqrt_s) == pytest.approx(ref, rel=3e-3)
 
     sqrt_s = BELLE2.sqrt_s
@@ -265,5 +228,5 @@ def test_background_of_the_advanced_and_bbg_cuts_against_quadrature():
 
     ref = integrate.dblquad(lambda e, t: f(e, math.cos(t), sqrt_s) * math.sin(t), t1, t2, e_m, lambda t: sqrt_s / 2,
                             epsrel=1e-7)[0]
-    bbg = MonophotonSearch("bBG", "bBG", BELLE2, 3.0, 1.0)
+    bbg = MonophotonSearch("bBG", Belle2Cut("bBG"), BELLE2, 3.0, 1.0)
     assert bbg.background_sigma(sqrt_s) == pytest.approx(ref, rel=3e-3)

@@ -1,63 +1,13 @@
-"""The closed-form decay probability against independent references."""
+"""The displaced-vertex search: its fused kernel against the numpy reference and against sampled decay points."""
 
-import mpmath
 import numpy as np
 import pytest
-from scipy import integrate
 
-from llpscan.detectors.acceptance import (
-    decay_probability,
-    fiducial_interval,
-    mean_acceptance,
-    mean_acceptance_reference,
-    sampled_decay_weight,
-)
+from llpscan.detectors.decay import sampled_decay_weight
+from llpscan.detectors.geometry import radial_interval as fiducial_interval
+from llpscan.detectors.searches.displaced import mean_acceptance, mean_acceptance_reference
 
 R0 = 0.80
-
-
-def p_mpmath(a, b, lam, r0):
-    """Direct form of the integral (seed 000 eq. 7 integrated by hand), evaluated with 60 digits:
-    it cancels catastrophically in doubles at long lifetimes, but not at this precision."""
-    mpmath.mp.dps = 60
-    a, b, lam, r0 = (mpmath.mpf(v) for v in (a, b, lam, r0))
-    ea, eb = mpmath.exp(-a / lam), mpmath.exp(-b / lam)
-    return float((ea - eb) - ((a + lam) * ea - (b + lam) * eb) / r0)
-
-
-@pytest.mark.parametrize("lam", np.geomspace(1e-3, 1e10, 27))  # 0.1 cm to 1e12 cm, in metres
-@pytest.mark.parametrize(("a", "b"), [(0.10, 0.80), (0.01, 0.80), (0.10, 0.35), (0.55, 0.551)])
-def test_closed_form_matches_high_precision_integral(a, b, lam):
-    # design.md: test the kernel to 1e-12 relative for lam from 0.1 cm to 1e12 cm
-    ref = p_mpmath(a, b, lam, R0)
-    got = float(decay_probability(a, b, lam, R0))
-    if ref < 1e-300:  # below double precision's range: both must be (nearly) zero
-        assert got < 1e-290
-    else:
-        assert got == pytest.approx(ref, rel=1e-12)
-
-
-@pytest.mark.parametrize("lam", [0.05, 0.3, 2.0, 40.0])
-def test_closed_form_matches_quadrature(lam):
-    # seed 000 eq. (7) integrated numerically as printed: (1/R) int L(r) A(z) e^{-r/R} dr
-    a, b = 0.10, 0.62
-    ref, _ = integrate.quad(lambda r: (1 - r / R0) * np.exp(-r / lam) / lam, a, b, epsabs=0, epsrel=1e-13)
-    assert float(decay_probability(a, b, lam, R0)) == pytest.approx(ref, rel=1e-11)
-
-
-def test_empty_interval_gives_zero_and_long_lifetime_limit():
-    assert decay_probability(0.5, 0.5, 1.0, R0) == 0.0
-    assert decay_probability(0.5, 0.3, 1.0, R0) == 0.0
-    lam = 1e9
-    assert decay_probability(0.01, 0.8, lam, R0) == pytest.approx(0.79 / lam * (1 - 0.81 / 1.6), rel=1e-9)
-
-
-def test_fiducial_interval_geometry():
-    # theta = 90 deg: the whole radial range; forward: cut by z_max at r = z_max tan(theta)
-    p = np.array([[5.0, 1.0, 0.0, 0.0], [5.0, 1.0, 0.0, 2.0], [5.0, 1.0, 0.0, -1.0], [5.0, 0.0, 0.0, 1.0]])
-    a, b = fiducial_interval(p, 0.1, 0.8, -0.4, 1.2)
-    np.testing.assert_allclose(a, [0.1, 0.1, 0.1, 0.1])
-    np.testing.assert_allclose(b, [0.8, 0.6, 0.4, 0.1])  # the last flies along the axis: empty
 
 
 def _toy_sample(n, seed=3):

@@ -13,8 +13,9 @@ import pytest
 from scipy import optimize
 
 from llpscan import scanner
-from llpscan.detectors import besiii_luminosity
-from llpscan.detectors.monophoton import BELLE2, MonophotonSearch, symmetric_collider
+from llpscan.detectors.experiments import besiii as besiii_data
+from llpscan.detectors.scenarios.zhang2022_dipole import BELLE2, BESIII, AdvancedCut, Belle2Cut
+from llpscan.detectors.searches.monophoton import MonophotonSearch
 from llpscan.physics.models import dipole_portal as dp
 
 D_AXIS = list(np.geomspace(1e-7, 1e-3, 81))
@@ -49,7 +50,7 @@ def belle2_exact(tmp_path_factory):
 def besiii(tmp_path_factory):
     return _run(tmp_path_factory, "besiii-dipole-monophoton", "bes", events=10_000,
                 axes={"m_N": [0.1, 0.5, 1.0, 2.0, 2.7, 4.0], "d": D_AXIS,
-                      "sqrt_s": [float(e) for e in besiii_luminosity.ENERGIES]})
+                      "sqrt_s": [float(e) for e in besiii_data.ENERGIES]})
 
 
 @pytest.fixture(scope="module")
@@ -165,13 +166,13 @@ def test_store_limits_agree_with_a_direct_chi2_solution(belle2, besiii):
     # The scanner's reach (log interpolation on the d grid) against brentq on chi^2(d) written out here
     # from eqs. (3)-(7) with the store's cut efficiency, and B from the background integral and the
     # table's luminosities. The 0.05-decade grid: interpolation within 1%.
-    low = MonophotonSearch("low-mass", "low-mass", BELLE2, 3.0, 0.95)
+    low = MonophotonSearch("low-mass", Belle2Cut("low-mass"), BELLE2, 3.0, 0.95)
     for m in (0.1, 1.0):
         pt = belle2.sel(search="low-mass", m_N=m)
         direct = _direct_limit([_data_set(low, pt, BELLE2.sqrt_s, 5e4, m, gap_per_fb=15.0)])
         assert float(lower(belle2, "low-mass").sel(m_N=m)) == pytest.approx(direct, rel=0.01)
-    adv = MonophotonSearch("advanced", "advanced", symmetric_collider("BESIII"), 0.8, 1.0)
+    adv = MonophotonSearch("advanced", AdvancedCut(), BESIII, 0.8, 1.0)
     m = 1.0
     sets = [_data_set(adv, besiii.sel(search="advanced", m_N=m, sqrt_s=e), float(e), float(lum), m)
-            for e, lum in zip(besiii_luminosity.ENERGIES, besiii_luminosity.LUMINOSITIES)]
+            for e, lum in zip(besiii_data.ENERGIES, besiii_data.LUMINOSITIES)]
     assert float(lower(besiii, "advanced").sel(m_N=m)) == pytest.approx(_direct_limit(sets), rel=0.01)

@@ -1,74 +1,21 @@
-"""NA62 cascade acceptance (seed 004): closed form, sampled fallback, direct integration, kaon source."""
+"""The cascade search on NA62 events of Ballett, Hostert & Pascoli (arXiv:1903.07589): kernel against
+the numpy reference, against a direct integration, sampled against integrated, limits."""
 
 import math
 
-import mpmath
 import numpy as np
 import pytest
 from scipy import integrate, special
 
-from llpscan.detectors.na62 import (
-    TABLE_I,
-    Z_MAX,
-    Z_MIN,
-    KaonDecayEvents,
-    NA62DarkNeutrino,
-    chain_decay_probability,
-    chain_decay_sampled,
-)
+from llpscan.detectors.experiments.na62 import TABLE_I, Z_MAX, Z_MIN
+from llpscan.detectors.scenarios.ballett2020_dark_neutrino import NA62DarkNeutrino
+from llpscan.detectors.searches.cascade import KaonDecayEvents
 from llpscan.physics import pdg
-from llpscan.physics.sources import kaon_decay_length, kaon_decay_z
 from llpscan.physics.kinematics import event_rng
+from llpscan.physics.sources import kaon_decay_length
 
 # a point where both nu_h and Z' are long-lived at NA62: lab decay lengths of order 100 m
 LONG = {"m_h": 0.3, "m_Zp": 0.1, "U2_mu": 1e-13, "U2_D": 1.0, "chi": 2e-6, "g_D": 0.375}
-
-
-def _mp_chain(L, l1, l2):
-    """P(X1 + X2 < L) at 40 digits: the textbook hypoexponential CDF, or Erlang-2 when l1 = l2."""
-    mpmath.mp.dps = 40
-    L, l1, l2 = mpmath.mpf(L), mpmath.mpf(l1), mpmath.mpf(l2)
-    if l1 == l2:
-        return 1 - (1 + L / l1) * mpmath.exp(-L / l1)
-    return 1 - (l1 * mpmath.exp(-L / l1) - l2 * mpmath.exp(-L / l2)) / (l1 - l2)
-
-
-@pytest.mark.parametrize("l1", [1e-3, 0.3, 20.0, 75.0, 1e3, 1e6, 1e9, 1e12])
-@pytest.mark.parametrize("l2", [1e-3, 0.31, 75.0, 75.0 * (1 + 1e-9), 1e4, 1e12])
-def test_chain_probability_against_high_precision(l1, l2):
-    # the kernel's stable forms against the plain formula in 40-digit arithmetic: 1e-11 relative
-    # (the closed form loses ~ 2 eps / max(a, b) <= 5e-13; the series truncation is < 1e-14)
-    L = 75.0
-    expected = float(_mp_chain(L, l1, l2))
-    got = float(chain_decay_probability(L, l1, l2))
-    assert got == pytest.approx(expected, rel=1e-11, abs=1e-300)
-
-
-def test_chain_probability_against_quadrature_of_the_convolution():
-    # P = int_0^L e^{-x/l1}/l1 (1 - e^{-(L-x)/l2}) dx by scipy quad, at moderate lengths: 1e-9
-    for L, l1, l2 in [(75.0, 10.0, 40.0), (30.0, 100.0, 1.0), (5.0, 3.0, 3.0)]:
-        q, _ = integrate.quad(lambda x: math.exp(-x / l1) / l1 * -math.expm1(-(L - x) / l2), 0.0, L, epsabs=0, epsrel=1e-12)
-        assert float(chain_decay_probability(L, l1, l2)) == pytest.approx(q, rel=1e-9)
-    assert float(chain_decay_probability(0.0, 1.0, 1.0)) == 0.0
-    assert float(chain_decay_probability(-1.0, 1.0, 1.0)) == 0.0
-
-
-def test_kaon_decay_positions_are_a_truncated_exponential():
-    # N_K^Fid counts kaons decaying in 105-180 m: every sampled vertex lies there, with the density
-    # e^{-z/L}, L = (p/m) c tau = 564 m at 75 GeV (physics-notes 004)
-    assert kaon_decay_length(75.0) == pytest.approx(564.0, rel=0.002)
-    rng = np.random.default_rng(11)
-    n = 200_000
-    z = kaon_decay_z(rng.random(n), np.full(n, 75.0), Z_MIN, Z_MAX)
-    assert z.min() >= Z_MIN and z.max() <= Z_MAX
-    L, w = kaon_decay_length(75.0), Z_MAX - Z_MIN
-    # mean of the truncated exponential by quadrature; its standard error ~ 75/sqrt(12 n)
-    num = integrate.quad(lambda t: t * math.exp(-t / L), 0, w)[0]
-    den = integrate.quad(lambda t: math.exp(-t / L), 0, w)[0]
-    assert abs(z.mean() - (Z_MIN + num / den)) < 4 * w / math.sqrt(12 * n)
-    # nearly uniform: the two end bins differ by e^{-75/564} = 0.875
-    h, _ = np.histogram(z, bins=[Z_MIN, Z_MIN + 7.5, Z_MAX - 7.5, Z_MAX])
-    assert h[2] / h[0] == pytest.approx(math.exp(-(w - 7.5) / L), rel=0.03)
 
 
 @pytest.fixture(scope="module")
@@ -194,12 +141,6 @@ def test_table_i_and_event_sample_fields(long_lived_events):
     assert p.mean() == pytest.approx(75.0, abs=4 * 0.75 / math.sqrt(ev.n_events))
     assert p.std() == pytest.approx(0.75, rel=0.03)
     assert pdg.mass("K+") == pytest.approx(0.4937, abs=1e-4)
-
-
-def test_sampled_fallback_function():
-    u = np.array([0.5, 0.5])
-    # X = lam ln 2 each: 2 ln 2 = 1.386 < 1.5 but not < 1.3
-    assert chain_decay_sampled(np.array([1.5, 1.3]), 1.0, 1.0, u, u).tolist() == [1.0, 0.0]
 
 
 def test_a_daughter_flying_backwards_in_the_lab_counts_as_undisplaced():

@@ -14,9 +14,11 @@ import pytest
 from scipy.optimize import brentq
 
 from llpscan import scanner
-from llpscan.detectors import belle2
-from llpscan.detectors.acceptance import decay_probability, fiducial_interval
-from llpscan.detectors.belle2_scalar_darkphoton import BELLE2_2DV, CUTS, Belle2ScalarDarkPhoton, pid_efficiency
+from llpscan.detectors.decay import decay_probability
+from llpscan.detectors.experiments import belle2
+from llpscan.detectors.geometry import radial_interval
+from llpscan.detectors.scenarios.cheung2024_dark_photons import BELLE2_2DV, CUTS, Belle2ScalarDarkPhoton, pid_efficiency
+from llpscan.detectors.scenarios.wang2024_alp_hnl import n_bplus_bminus
 from llpscan.detectors.registry import get_scenario
 from llpscan.physics.models import dark_photon
 from llpscan.physics.kinematics import event_rng
@@ -32,7 +34,7 @@ def sample(m_S, m_Ap, sc=SC, n=N_EVENTS):
 
 def n_signal(ev, m_S, m_Ap, eps, sin_theta, lumi, search=BELLE2_2DV, sc=SC):
     acc, _ = sc.acceptance(search, ev, {"m_S": m_S, "m_Ap": m_Ap, "eps": np.atleast_1d(eps)})
-    n_b = 2 * belle2.n_bplus_bminus(lumi)
+    n_b = 2 * n_bplus_bminus(lumi)
     return n_b * float(sc.model.br_production(m_S=m_S, sin_theta=sin_theta)) * acc
 
 
@@ -123,8 +125,8 @@ def test_split_ee_acceptance_equals_direct_per_event_sum():
     for i in (1, 2):
         p4 = lab.momenta[f"Ap{i}"]
         lam = (np.hypot(p4[:, 1], p4[:, 2]) / m_Ap)[:, None] * ctau[None, :]
-        a1, b1 = fiducial_interval(p4, 0.01, s.r_max, s.z_min, s.z_max)
-        a17, b17 = fiducial_interval(p4, 0.17, s.r_max, s.z_min, s.z_max)
+        a1, b1 = radial_interval(p4, 0.01, s.r_max, s.z_min, s.z_max)
+        a17, b17 = radial_interval(p4, 0.17, s.r_max, s.z_min, s.z_max)
         p1 = decay_probability(a1[:, None], b1[:, None], lam, s.efficiency_r0)
         p17 = decay_probability(a17[:, None], b17[:, None], lam, s.efficiency_r0)
 
