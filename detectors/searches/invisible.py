@@ -51,15 +51,10 @@ class InvisibleSearch:
         >>> s.path_over_beta_gamma(np.array([[5.0, 3.0, 0.0, 0.0], [5.0, 0.0, 0.0, 3.0]]), 4.0).tolist()
         [2.066666666666667, 0.0]
         """
+        p4 = np.atleast_2d(p4)
         p = np.linalg.norm(p4[:, 1:], axis=1)
-        cos_t = np.divide(p4[:, 3], p, out=np.ones_like(p), where=p > 0)
-        sin_t = np.sqrt(np.clip(1 - cos_t**2, 0.0, None))
-        with np.errstate(divide="ignore"):
-            l_r = np.where(sin_t > 0, self.r_max / sin_t, np.inf)
-            l_z = np.where(cos_t > 0, self.z_max / cos_t, np.where(cos_t < 0, self.z_min / cos_t, np.inf))
-        path = np.minimum(l_r, l_z)
-        theta = np.degrees(np.arccos(np.clip(cos_t, -1.0, 1.0)))
-        inside = (theta >= self.theta_min) & (theta <= self.theta_max)
+        inside = in_polar_range(polar_angle(p4), (self.theta_min, self.theta_max))
+        path = exit_distance(p4, self.r_max, self.z_min, self.z_max)
         return np.where(inside, path, 0.0) * m / np.where(p > 0, p, np.inf)
 
     def acceptance(self, events: EventSample, ctau: np.ndarray):
@@ -75,14 +70,10 @@ class InvisibleSearch:
         # events outside the cone (d = 0) keep P = exp(0) = 1 instead of exp(-0 x inf) = nan
         inv = 1.0 / np.maximum(ctau[0], 1e-300)
 
-        s1 = np.zeros(inv.size)
-        s2 = np.zeros(inv.size)
-        for lo in range(0, n, _EVENT_BLOCK):
-            dc, wc = d[lo:lo + _EVENT_BLOCK, None], w[lo:lo + _EVENT_BLOCK, None]
-            # exp of arguments below -U_MAX is 0 to 1e-304 (clamped, to stay on libm's fast path)
-            p = np.exp(-np.minimum(dc * inv[None, :], U_MAX)) * wc
-            s1 += p.sum(axis=0)
-            s2 += (p * p).sum(axis=0)
-        mean = s1 / n
-        var = np.clip(s2 / n - mean**2, 0.0, None) * n / max(n - 1, 1)
-        return mean, np.sqrt(var / n)
+        def blocks():
+            for lo in range(0, n, _EVENT_BLOCK):
+                dc, wc = d[lo:lo + _EVENT_BLOCK, None], w[lo:lo + _EVENT_BLOCK, None]
+                # exp of arguments below -U_MAX is 0 to 1e-304 (clamped, to stay on libm's fast path)
+                yield np.exp(-np.minimum(dc * inv[None, :], U_MAX)) * wc
+
+        return event_mean_and_error(blocks())
