@@ -6,7 +6,7 @@ Measures in one process, so the ratios are meaningful on a shared, noisy machine
   exp      bare np.exp values/s on one core (best of 5 on 1e7 doubles);
   kernel   per-LLP decay-probability evaluations/s of the fused numba kernel on one core,
            and of the plain numpy reference (bit-identity checked on the same inputs);
-  scan     evaluations/s of a whole `scanner.run` of the seed-000 preset (one m_a, NM m_N values,
+  scan     evaluations/s of a whole `scanner.run` of the belle2-alp-hnl preset (Wang, Zhang & Liu, arXiv:2410.00491; one m_a, NM m_N values,
            NV values of |V_eN|^2, EVENTS events per mass point) on the default threaded scheduler.
 R = scan rate / exp rate; the design's target is R >= 0.5 on 2 cores.
 """

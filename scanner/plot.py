@@ -1,7 +1,7 @@
 """Reach plots: contours of n_signal at the exclusion level in (x, y), log y, as in the papers.
 
 Contour lines come from contourpy on (x, log10 y); each search gets a colour and each value of the
-remaining axes (e.g. ``m_a``) a line style, like seed 000's Fig. 3.
+remaining axes (e.g. ``m_a``) a line style, like Fig. 3 of Wang, Zhang & Liu (arXiv:2410.00491).
 """
 
 from __future__ import annotations

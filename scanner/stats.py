@@ -6,7 +6,7 @@
   expected background B, from the cumulative condition P(n <= round(B) | S + B) = 1 - CL (scipy);
   S_up(0) = 2.303 (90%) and 2.996 (95%);
 - ``chi2-2.71``: chi^2 = S^2/(S + B) >= 2.71, summed over data sets first where a scan combines
-  them (seed 002, section III: "chi^2(d) - chi^2(0) = 2.71", one-sided 95%; at B = 0 it is S >= 2.71).
+  them (Zhang, Song, Ding & Chen, arXiv:2204.07802, section III: "chi^2(d) - chi^2(0) = 2.71", one-sided 95%; at B = 0 it is S >= 2.71).
 
 :func:`derive` adds the statistic's quantities to an opened store (lazily) and :func:`exclusion`
 returns the one quantity that reach and plots compare with a level.

@@ -1,4 +1,4 @@
-"""Seed 004 (Ballett, Hostert & Pascoli 2020, section IV.A) reproduced end to end through stored scans.
+"""(Ballett, Hostert & Pascoli 2020, section IV.A) reproduced end to end through stored scans.
 
 A reduced version of the na62-dark-neutrino preset: a few (m_h, m_Z') points, U2_mu on 0.1-decade
 steps, 5000 events per mass point (seconds).
@@ -28,52 +28,52 @@ def _run(tmp_path_factory, name, **options):
 
 
 @pytest.fixture(scope="module")
-def seed004(tmp_path_factory):
-    return _run(tmp_path_factory, "seed004")
+def store(tmp_path_factory):
+    return _run(tmp_path_factory, "store")
 
 
 def _computed(da):
     return da.compute()
 
 
-def test_store_names_and_statistic(seed004):
+def test_store_names_and_statistic(store):
     for name in ("ctau_h", "ctau_Zp", "p_decay", "br_production", "allowed", "acceptance", "acceptance_err",
                  "n_signal", "ses_U2_mu"):
-        assert name in seed004, name
-    assert seed004.attrs["statistic"] == "events-1"
-    assert list(seed004["search"].values) == ["ee", "mumu"]
-    assert seed004["ctau_h"].attrs["units"] == "m" and seed004["m_h"].attrs["units"] == "GeV"
+        assert name in store, name
+    assert store.attrs["statistic"] == "events-1"
+    assert list(store["search"].values) == ["ee", "mumu"]
+    assert store["ctau_h"].attrs["units"] == "m" and store["m_h"].attrs["units"] == "GeV"
 
 
-def test_prompt_single_event_sensitivity_with_and_without_shrock_factor(seed004):
-    # physics-notes 004: eq. (25) with P_dec = 1 at m_h = 0.3, m_Z' = 0.1 GeV, ee: |U_mu h|^2 = 4.7e-11 with
+def test_prompt_single_event_sensitivity_with_and_without_shrock_factor(store):
+    # eq. (25) with P_dec = 1, evaluated independently at m_h = 0.3, m_Z' = 0.1 GeV, ee: |U_mu h|^2 = 4.7e-11 with
     # rho, 1.84e-10 without (two and three digits: 1% and 0.5%). At U2_mu = 1e-8 both decays are prompt
     # (acceptance 0.99997, the kaons decaying in the last few cm of the volume are lost).
-    p = seed004.sel(m_h=0.3, m_Zp=0.1, search="ee").sel(U2_mu=1e-8, method="nearest")
+    p = store.sel(m_h=0.3, m_Zp=0.1, search="ee").sel(U2_mu=1e-8, method="nearest")
     ses = float(_computed(p["ses_U2_mu"]))
     assert ses == pytest.approx(4.7e-11, rel=0.01)
     assert ses * float(p["shrock"]) == pytest.approx(1.84e-10, rel=0.005)
     # the 1-event contour of the store: the lower edge of the reach, by log interpolation on 0.1 decades
-    r = seed004.sel(m_Zp=0.1).llp.reach(x="m_h", y="U2_mu", search="ee").compute()
+    r = store.sel(m_Zp=0.1).llp.reach(x="m_h", y="U2_mu", search="ee").compute()
     assert float(r["lower"].sel(m_h=0.3)) == pytest.approx(4.7e-11, rel=0.01)
 
 
-def test_dimuon_single_event_sensitivity(seed004):
+def test_dimuon_single_event_sensitivity(store):
     # eq. (25) for mu mu at m_h = 0.3, m_Z' = 0.25 GeV with Table I (7.94e11, 10%), Br(K -> mu nu) = 0.6356,
-    # rho(0.3 GeV) = 3.90 (the ratio 1.84e-10/4.7e-11 of physics-notes) and Br(Z' -> mu mu) = 0.42 (physics-
-    # notes): 1.20e-11. The inputs carry 2-3 digits: 2%.
+    # rho(0.3 GeV) = 3.90 (the ratio 1.84e-10/4.7e-11 above) and Br(Z' -> mu mu) = 0.42 (eq. (15)):
+    # 1.20e-11. The inputs carry 2-3 digits: 2%.
     expected = 1.0 / (7.94e11 * 0.10 * 0.6356 * 3.90 * 0.42)
-    p = seed004.sel(m_h=0.3, m_Zp=0.25, search="mumu").sel(U2_mu=1e-8, method="nearest")
+    p = store.sel(m_h=0.3, m_Zp=0.25, search="mumu").sel(U2_mu=1e-8, method="nearest")
     assert float(_computed(p["ses_U2_mu"])) == pytest.approx(expected, rel=0.02)
 
 
-def test_long_lived_nu_h_gives_n_signal_quadratic_in_the_mixing(seed004):
+def test_long_lived_nu_h_gives_n_signal_quadratic_in_the_mixing(store):
     # m_h = 20 MeV: tau_nu_h ~ 1/(U2_mu m_h^3) makes nu_h decay lengths of km at U2_mu ~ 1e-13 while the
     # Z' (chi = 1e-4) stays short: acceptance ~ U2_mu, so n_signal ~ U2_mu^2 (production x decay). The
     # corrections are O(acceptance) ~ 1e-4 here: 0.5%.
-    n = seed004["n_signal"].sel(m_h=0.02, m_Zp=0.01, search="ee")
+    n = store["n_signal"].sel(m_h=0.02, m_Zp=0.01, search="ee")
     n1, n2 = (float(n.sel(U2_mu=u, method="nearest")) for u in (1e-14, 1e-13))
-    u1, u2 = (float(seed004.U2_mu.sel(U2_mu=u, method="nearest")) for u in (1e-14, 1e-13))
+    u1, u2 = (float(store.U2_mu.sel(U2_mu=u, method="nearest")) for u in (1e-14, 1e-13))
     assert n2 / n1 == pytest.approx((u2 / u1) ** 2, rel=0.005)
 
 
@@ -120,8 +120,8 @@ def _long_lived_acceptance(m_h, m_z, ctau_h, ctau_z, p_k=75.0, z_min=105.0, z_ma
     return float(np.sum(f / (pzh / m_h * ctau_h) * wu))
 
 
-def test_crude_p_decay_against_the_monte_carlo(seed004):
-    ds = seed004.sel(search="ee")
+def test_crude_p_decay_against_the_monte_carlo(store):
+    ds = store.sel(search="ee")
 
     def at(name, u, **pt):
         da = ds[name].sel({k: v for k, v in pt.items() if k in ds[name].dims})
@@ -155,21 +155,21 @@ def test_crude_p_decay_against_the_monte_carlo(seed004):
     assert crude / direct == pytest.approx(0.314, abs=0.002)
 
 
-def test_masked_points_have_no_signal(seed004):
-    closed = seed004.sel(m_h=0.1, m_Zp=0.25)
+def test_masked_points_have_no_signal(store):
+    closed = store.sel(m_h=0.1, m_Zp=0.25)
     assert int(closed["allowed"]) == 0
     assert float(closed["n_signal"].max()) == 0.0
     # mu mu below 2 m_mu: Br = 0
-    assert float(seed004["n_signal"].sel(m_h=0.3, m_Zp=0.1, search="mumu").max()) == 0.0
+    assert float(store["n_signal"].sel(m_h=0.3, m_Zp=0.1, search="mumu").max()) == 0.0
 
 
-def test_sampled_decay_positions_agree_with_the_closed_form(seed004, tmp_path_factory):
+def test_sampled_decay_positions_agree_with_the_closed_form(store, tmp_path_factory):
     # design.md: the sampled fallback (common random numbers) and the closed form must agree where both
     # apply. Both use the same events and kaon vertices; given those, the sampled estimate is a mean of
     # Bernoulli(P_i) with variance sum P_i (1 - P_i)/n^2 <= A (1 - A)/n (A the closed-form acceptance).
     # That bound, not the sample's own error (0 when no or every event passes), sets the tolerance: 4 sigma.
-    sampled = _run(tmp_path_factory, "seed004-sampled", decays="sampled")
-    a1 = seed004["acceptance"].values
+    sampled = _run(tmp_path_factory, "store-sampled", decays="sampled")
+    a1 = store["acceptance"].values
     a2 = sampled["acceptance"].values
     ok = ~np.isnan(a1)
     assert ok.sum() > 500

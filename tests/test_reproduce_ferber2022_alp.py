@@ -1,4 +1,4 @@
-"""Seed 001 (Ferber, Filimonova, Schäfer & Westhoff, arXiv:2201.06580) reproduced through stored scans.
+"""(Ferber, Filimonova, Schäfer & Westhoff, arXiv:2201.06580) reproduced through stored scans.
 
 Small grids (7 masses, 0.05-decade coupling steps, 5k-20k events per mass point) keep this under ~15 s;
 the reach edges are set by rates and decay lengths, not by MC fluctuations (errors < 2% there).
@@ -23,7 +23,7 @@ def _run(tmp, name, axes, params, options, events):
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("seed001")
+    tmp = tmp_path_factory.mktemp("ferber2022")
     grid = {"m_a": MASSES, "c_ff": C_FF}
     fixed = {"c_WW": 0.0, "lumi": 5e4}
     return {
@@ -40,21 +40,23 @@ def _lower(ds, search):
 
 
 def test_invisible_br_limits_of_fig10(stores):
-    # Seed 001 abstract and sec. 6 (physics-notes 001): with 50 ab^-1, Br(B+ -> K+ a) >~ 1e-7 for
-    # c tau >~ 1 m and >~ 1e-6 for c tau <~ 1 cm ("about": within a factor 1.5, read off a log axis).
+    # abstract and sec. 6: with 50 ab^-1, Br(B+ -> K+ a) >~ 1e-7 for
+    # c tau >~ 1 m (section 6 prints "1 cm", a typo against the abstract and Fig. 10) and >~ 1e-6 for c tau <~ 1
+    # cm ("about": within a factor 1.5, read off a log axis).
     lim = stores["br"]["br_limit"].sel(search="invisible", m_X=0.3)
     long_ = lim.sel(lumi=5e4, ctau_X=[1.0, 10.0, 100.0]).values
     short = lim.sel(lumi=5e4, ctau_X=[1e-3, 1e-2]).values
     assert ((long_ > 1e-7 / 1.5) & (long_ < 1.5e-7)).all(), long_
     assert ((short > 1e-6 / 1.5) & (short < 1.5e-6)).all(), short
-    # "a 100x smaller data set weakens the long-lived limit about 10x" (physics-notes 001): S_90 goes from
+    # "a 100x smaller data set weakens the long-lived limit about 10x" (section 6): S_90 goes from
     # 539.9 to 55.1, so the ratio is 100 x 55.1/539.9 = 10.2; 10% for "about"
     ratio = float(lim.sel(lumi=500.0, ctau_X=100.0) / lim.sel(lumi=5e4, ctau_X=100.0))
     assert ratio == pytest.approx(10.0, rel=0.1)
 
 
 def test_reach_of_order_1e4_in_the_c_ff_benchmark(stores):
-    # Seed 001 eq. (5.1): displaced and invisible (zero background) together reach c_ff/f_a <~ 1e-4 TeV^-1;
+    # eq. (5.1): displaced and invisible (zero background) together reach
+    # c_ff/f_a <~ 1e-4 TeV^-1;
     # each reaches "of order" 1e-4: best lower edge within 3e-5 .. 3e-4 TeV^-1.
     for key, search in (("displaced", "displaced"), ("invisible-zero", "invisible")):
         best = float(_lower(stores[key], search).min())
@@ -62,7 +64,8 @@ def test_reach_of_order_1e4_in_the_c_ff_benchmark(stores):
 
 
 def test_invisible_wins_below_1_gev_displaced_above(stores):
-    # Seed 001 sec. 5 and 6: "For ALPs with masses below about 1 GeV, the search for invisible decays ...
+    # sec. 5 and 6: "For ALPs with masses below about 1 GeV, the search for
+    # invisible decays ...
     # can probe couplings up to several orders of magnitude smaller than searches for displaced decays";
     # "For heavier ALPs ... displaced decays can be more sensitive". Compared at zero background, as the
     # paper's Fig. 12 does.

@@ -1,8 +1,8 @@
-"""Seed 002 (Zhang, Song, Ding & Chen, neutrino dipole portal) reproduced end to end through stored scans.
+"""Zhang, Song, Ding & Chen (arXiv:2204.07802), the dipole portal, reproduced end to end through stored scans.
 
 The paper's statements are tested within 30% (the issue's tolerance: the curves are read off log plots
-and the BESIII luminosity split is representative), with ``photon = "isotropic"``, which physics-notes
-002 says reproduces them. Grids: d on 0.05-decade steps (the reach interpolates between them to well
+and the BESIII luminosity split is representative), with ``photon = "isotropic"``, which reproduces them
+(with both N charge channels). Grids: d on 0.05-decade steps (the reach interpolates between them to well
 under 1%); 20k events per mass point (cut efficiencies ~0.2-0.5 known to ~1%, i.e. 0.5% in d).
 """
 
@@ -29,7 +29,7 @@ def _run(tmp_path_factory, preset, name, **over):
             cfg[key] = {**cfg[key], **value}
         else:
             cfg[key] = value
-    path = tmp_path_factory.mktemp("seed002") / f"{name}.zarr"
+    path = tmp_path_factory.mktemp("zhang2022") / f"{name}.zarr"
     scanner.run(cfg, path, progress=False)
     return scanner.open(path)
 
@@ -67,7 +67,8 @@ def lower(ds, search, **sel):
 
 @pytest.mark.slow
 def test_belle2_low_mass_with_gap_background_reaches_8e6(belle2):
-    # Seed 002, section III: "transition magnetic moment down to about 8e-6 GeV^-1 for mass about
+    # section III: "transition magnetic moment down to about 8e-6
+    # GeV^-1 for mass about
     # (0.1-7) GeV" (low-mass cut, gap background, 50 ab^-1): every grid mass in 0.1-7 GeV within 30%
     lo = lower(belle2, "low-mass")
     assert np.all(np.abs(lo.values / 8e-6 - 1) < 0.30), lo.values
@@ -75,8 +76,9 @@ def test_belle2_low_mass_with_gap_background_reaches_8e6(belle2):
 
 @pytest.mark.slow
 def test_belle2_bbg_is_four_times_stronger_above_300_mev_and_less_below(belle2):
-    # Seed 002, section II.A: bBG without gap background "about 4 times stronger" for 0.3 <~ m_N <~ 9 GeV;
-    # physics-notes 002: below 0.3 GeV the N escapes the 3 m and the ratio falls to about 2.2 at 0.1 GeV
+    # section II.A: bBG without gap background "about 4 times
+    # stronger" for 0.3 <~ m_N <~ 9 GeV;
+    # below 0.3 GeV the N escapes the 3 m and the ratio falls to about 2.2 at 0.1 GeV
     ratio = lower(belle2, "low-mass") / lower(belle2, "bBG")
     above = ratio.sel(m_N=[0.3, 1.0, 3.0, 7.0]).values
     assert np.all(np.abs(above / 4 - 1) < 0.30), above
@@ -86,13 +88,14 @@ def test_belle2_bbg_is_four_times_stronger_above_300_mev_and_less_below(belle2):
 
 @pytest.mark.slow
 def test_belle2_low_mass_always_beats_high_mass(belle2):
-    # Seed 002, section II.A: "the constraint with the low-mass cut is always better than the high-mass cut"
+    # section II.A: "the constraint with the low-mass cut is always
+    # better than the high-mass cut"
     assert np.all(lower(belle2, "low-mass").values < lower(belle2, "high-mass").values)
 
 
 @pytest.mark.slow
 def test_exact_dirac_photon_weakens_the_belle2_limits(belle2, belle2_exact):
-    # physics-notes 002: text and exact give limits about 1.5-1.7x weaker at Belle II. Measured with
+    # text and exact give limits about 1.5-1.7x weaker at Belle II (an independent evaluation). Measured with
     # these grids at m_N = 0.3, 1, 3 GeV: 1.5-1.7 (low-mass), 1.3-1.45 (bBG); asserted as 1.2-2.0 for both
     for search in ("low-mass", "bBG"):
         r = (lower(belle2_exact, search) / lower(belle2, search).sel(m_N=[0.3, 1.0, 3.0])).values
@@ -101,7 +104,8 @@ def test_exact_dirac_photon_weakens_the_belle2_limits(belle2, belle2_exact):
 
 @pytest.mark.slow
 def test_besiii_reaches_1_3e5(besiii):
-    # Seed 002, section III: BESIII, about 28 fb^-1, "down to about 1.3e-5 GeV^-1 for 0.1 < m_N < 3 GeV"
+    # section III: BESIII, about 28 fb^-1, "down to about 1.3e-5
+    # GeV^-1 for 0.1 < m_N < 3 GeV"
     lo = lower(besiii, "advanced").sel(m_N=[0.1, 0.5, 1.0, 2.0, 2.7])
     assert np.all(np.abs(lo.values / 1.3e-5 - 1) < 0.30), lo.values
 
@@ -121,7 +125,8 @@ def test_besiii_masks_each_data_set_below_threshold(besiii):
 
 @pytest.mark.slow
 def test_stcf_4gev_30_inverse_ab_reaches_1_3e6(stcf):
-    # Seed 002, section III: STCF at 4 GeV with 30 ab^-1, "d <~ 1.3e-6 GeV^-1 for mass from 0.2 GeV to
+    # section III: STCF at 4 GeV with 30 ab^-1, "d <~ 1.3e-6 GeV^-1
+    # for mass from 0.2 GeV to
     # about 3 GeV": every grid mass in 0.25-2.5 GeV within 30%
     lo = lower(stcf, "advanced", sqrt_s=4.0, lumi=3e4).sel(m_N=[0.25, 0.5, 1.0, 2.5])
     assert np.all(np.abs(lo.values / 1.3e-6 - 1) < 0.30), lo.values
@@ -129,7 +134,8 @@ def test_stcf_4gev_30_inverse_ab_reaches_1_3e6(stcf):
 
 @pytest.mark.slow
 def test_stcf_lower_energy_is_better_at_low_mass(stcf):
-    # Seed 002, section II.B: "with same luminosity, operated at lower energy, STCF has better sensitivity
+    # section II.B: "with same luminosity, operated at lower energy,
+    # STCF has better sensitivity
     # in probing the low-mass region" (10 ab^-1 at 2, 4, 7 GeV)
     lo = lower(stcf, "advanced", lumi=1e4).sel(m_N=[0.25, 0.5])
     assert np.all(lo.sel(sqrt_s=2.0).values < lo.sel(sqrt_s=4.0).values)

@@ -1,4 +1,4 @@
-"""Ferber, Filimonova, Schäfer & Westhoff (arXiv:2201.06580) at Belle II: ALPs from B+ -> K+ a, displaced or invisible.
+"""Ferber, Filimonova, Schäfer & Westhoff (arXiv:2201.06580): ALPs from B+ -> K+ a at Belle II, displaced or invisible.
 
 ``belle2-alp-displaced`` (section 5, Fig. 12): N = 2 N(B+B-) Br(B+ -> K+ a) Br(a -> l l) P(decay in
 volume) (eq. (3.3)), 0.9 cm minimum radial displacement, 2.3 events (90% CL, no background); no lepton

@@ -1,4 +1,4 @@
-"""Zhang, Song, Ding & Chen (arXiv:2204.07802): the neutrino dipole portal in monophoton searches at Belle II, BESIII, STCF.
+"""Zhang, Song, Ding & Chen (arXiv:2204.07802): the neutrino dipole portal, monophotons at Belle II, BESIII, STCF.
 
 "Neutrino dipole portal at electron colliders". Signal events, eq. (7): N_s = L sigma(e+e- -> N nu)
 Br(N -> nu gamma) eps_cuts eps_det P_dec(l_D), with sigma = 2 x eq. (3) (a Dirac N: eq. (3) is one
@@ -206,7 +206,8 @@ class Belle2DipoleMonophoton(_DipoleMonophoton):
         common = dict(collider=BELLE2, l_decay=BELLE2_L_D, efficiency=BELLE2_EFFICIENCY, calorimeter=ecl,
                       decay_momentum=self.option("decay_momentum"))
         return tuple(MonophotonSearch(label, Belle2Cut(label, gaps), gap_background_per_fb=GAP_BACKGROUND_PER_FB[label],
-                                      **common) for label in ("low-mass", "high-mass", "bBG"))
+                                      **common)
+                     for label in ("low-mass", "high-mass", "bBG"))
 
 
 class BesiiiDipoleMonophoton(_DipoleMonophoton):
@@ -217,7 +218,8 @@ class BesiiiDipoleMonophoton(_DipoleMonophoton):
     """
 
     name = "besiii-dipole-monophoton"
-    description = "N -> nu gamma monophoton at BESIII (advanced cuts), chi^2 over its energies, arXiv:2204.07802 Fig. 2"
+    description = ("N -> nu gamma monophoton at BESIII (advanced cuts), chi^2 over its energies, "
+                   "arXiv:2204.07802 Fig. 2")
     collider = BESIII
     sqrt_s_max = float(besiii.ENERGIES.max())
     combine = ("sqrt_s",)

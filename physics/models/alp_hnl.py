@@ -1,4 +1,4 @@
-"""ALP with a b -> s coupling decaying into a pair of Majorana heavy neutral leptons (seed 000).
+"""ALP with a b -> s coupling decaying into two Majorana heavy neutral leptons (Wang, Zhang & Liu, arXiv:2410.00491).
 
 Wang, Zhang & Liu, "Long-lived sterile neutrinos from an axionlike particle at Belle II" (2024):
 B+ -> K+ a (eq. 2), a -> N N (eq. 3, Br = 1), N long-lived through its mixing |V_eN|^2.
@@ -23,7 +23,7 @@ __all__ = ["AlpToHnl", "br_b_to_k_alp", "width_alp_to_nn"]
 def br_b_to_k_alp(m_a, g_bs):
     """Br(B+ -> K+ a) for the coupling g_bs = g^d_32/Lambda (GeV^-1) and ALP mass m_a (GeV).
 
-    Seed 000 eq. (2) (from Beltran et al., arXiv:2302.03216) divided by Gamma(B+) from the PDG
+    eq. (2) (from Beltran et al., arXiv:2302.03216) divided by Gamma(B+) from the PDG
     lifetime; lambda(x, y) = 1 + x^2 + y^2 - 2x - 2y - 2xy. Zero where m_a >= m_B - m_K.
     """
     m_a = np.asarray(m_a, dtype=float)
@@ -37,7 +37,7 @@ def br_b_to_k_alp(m_a, g_bs):
 
 
 def width_alp_to_nn(m_a, m_N, g_N):
-    """Gamma(a -> N N) in GeV, seed 000 eq. (3) (from Alves, Dias & Lopes, arXiv:1911.12394).
+    """Gamma(a -> N N) in GeV, eq. (3) (from Alves, Dias & Lopes, arXiv:1911.12394).
 
     g_N is g_N/Lambda in GeV^-1. Zero where m_N >= m_a/2.
     """
@@ -55,7 +55,7 @@ def _max_beta_gamma(*bg):
 
 
 class AlpToHnl(ModelBase):
-    """B+ -> K+ a, a -> N N with a Majorana N mixing with nu_e (seed 000)."""
+    """B+ -> K+ a, a -> N N with a Majorana N mixing with nu_e (Wang, Zhang & Liu)."""
 
     name = "alp-hnl"
     llps = ("N",)
@@ -85,11 +85,11 @@ class AlpToHnl(ModelBase):
         return hnl.branching_fraction(m_N.ravel(), channels).reshape(m_N.shape)
 
     def br_production(self, *, m_a, g_bs, **_):
-        """Br(B+ -> K+ a) x Br(a -> N N), with Br(a -> N N) = 1 (seed 000, section II)."""
+        """Br(B+ -> K+ a) x Br(a -> N N), with Br(a -> N N) = 1 (section II)."""
         return br_b_to_k_alp(m_a, g_bs)
 
     def ctau_alp(self, *, m_a, m_N, g_N, **_):
-        """ALP proper decay length (m); Gamma(a) = Gamma(a -> N N) (seed 000, section II)."""
+        """ALP proper decay length (m); Gamma(a) = Gamma(a -> N N) (section II)."""
         with np.errstate(divide="ignore"):
             return HBAR_C / width_alp_to_nn(m_a, m_N, g_N)
 

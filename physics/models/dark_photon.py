@@ -1,10 +1,12 @@
 r"""Decays of a dark photon A' (kinetic mixing eps) into leptons and hadrons.
 
-Leptons (seed 003 eq. (9); e.g. Fabbrichesi, Gabrielli, Lanfranchi arXiv:2005.01515 eq. (2.9)):
+Leptons (Cheung et al., arXiv:2401.03168, eq. (9); e.g. Fabbrichesi, Gabrielli, Lanfranchi arXiv:2005.01515
+eq. (2.9)):
 
     Gamma(A' -> l+ l-) = (alpha eps^2 m / 3) (1 + 2 m_l^2/m^2) sqrt(1 - 4 m_l^2/m^2).
 
-Hadrons (seed 003 eq. (10); Ilten, Soreq, Williams, Xue arXiv:1801.04847 "DarkCast", section 2): the
+Hadrons (Cheung et al., arXiv:2401.03168, eq. (10); Ilten, Soreq, Williams, Xue arXiv:1801.04847 "DarkCast",
+section 2): the
 A' couples like a photon, so Gamma(A' -> hadrons) = (alpha eps^2 m / 3) R(m^2) with
 R = sigma(e+e- -> hadrons)/sigma_pt(e+e- -> mu+mu-), sigma_pt = 4 pi alpha^2/(3 s) (massless muons).
 

@@ -14,7 +14,7 @@ R0 = 0.80
 
 
 def p_mpmath(a, b, lam, r0):
-    """Direct form of the integral (seed 000 eq. 7 integrated by hand), evaluated with 60 digits:
+    """Direct form of the integral (Wang, Zhang & Liu, arXiv:2410.00491, eq. 7 integrated by hand), in 60 digits:
     it cancels catastrophically in doubles at long lifetimes, but not at this precision."""
     mpmath.mp.dps = 60
     a, b, lam, r0 = (mpmath.mpf(v) for v in (a, b, lam, r0))
@@ -36,7 +36,7 @@ def test_closed_form_matches_high_precision_integral(a, b, lam):
 
 @pytest.mark.parametrize("lam", [0.05, 0.3, 2.0, 40.0])
 def test_closed_form_matches_quadrature(lam):
-    # seed 000 eq. (7) integrated numerically as printed: (1/R) int L(r) A(z) e^{-r/R} dr
+    # Wang, Zhang & Liu (arXiv:2410.00491) eq. (7) integrated numerically as printed: (1/R) int L(r) A(z) e^{-r/R} dr
     a, b = 0.10, 0.62
     ref, _ = integrate.quad(lambda r: (1 - r / R0) * np.exp(-r / lam) / lam, a, b, epsabs=0, epsrel=1e-13)
     assert float(decay_probability(a, b, lam, R0)) == pytest.approx(ref, rel=1e-11)

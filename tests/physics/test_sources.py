@@ -42,7 +42,7 @@ def test_b_direction_follows_sin2_theta():
 
 def test_kaon_decay_positions_are_a_truncated_exponential():
     # N_K^Fid counts kaons decaying in 105-180 m: every sampled vertex lies there, with the density
-    # e^{-z/L}, L = (p/m) c tau = 564 m at 75 GeV (physics-notes 004)
+    # e^{-z/L}, L = (p/m) c tau = 564 m at 75 GeV (PDG m_K, tau_K)
     assert kaon_decay_length(75.0) == pytest.approx(564.0, rel=0.002)
     rng = np.random.default_rng(11)
     n = 200_000

@@ -14,7 +14,7 @@ from llpscan.physics.models import dipole_portal as dp
 
 
 def test_besiii_table():
-    # seed 002: about 28 fb^-1 between 2.125 and 4.95 GeV
+    # Zhang, Song, Ding & Chen (arXiv:2204.07802): about 28 fb^-1 between 2.125 and 4.95 GeV
     assert besiii.TOTAL == pytest.approx(28.0, abs=1e-9)
     assert besiii.ENERGIES.min() >= 2.125 and besiii.ENERGIES.max() <= 4.95
     assert float(besiii.share(besiii.ENERGIES).sum()) == pytest.approx(1.0)
@@ -31,7 +31,8 @@ def _chi2_limit(pairs):
 
 
 def test_besiii_limit_depends_only_mildly_on_the_split():
-    # physics-notes "Detector numbers": the result depends only mildly on how the 28 fb^-1 are split.
+    # the signal cross section barely depends on s for m_N << sqrt(s) (Zhang et al., below eq. 3), so the
+    # result should depend only mildly on how the 28 fb^-1 are split.
     # The shipped table against all 28 fb^-1 at 4.18 GeV: measured 0.3% apart at m_N = 1 GeV (1.3% against
     # an equal split over the same energies); 10% bounds "mildly".
     search = MonophotonSearch("advanced", AdvancedCut(), BESIII, 0.8, 1.0)

@@ -1,4 +1,4 @@
-"""Seed 001 scenarios at Belle II: normalisation, background, Poisson thresholds, the escape probability."""
+"""Ferber et al. (arXiv:2201.06580) at Belle II: normalisation, background, Poisson thresholds, escape probability."""
 
 import math
 
@@ -13,23 +13,24 @@ from llpscan.scanner.stats import poisson_upper_limit
 
 @pytest.mark.parametrize("lumi, n_b, s90", [(5e4, 176_700, 539.9), (500.0, 1_767, 55.1)])
 def test_background_and_poisson_limits_of_section_4(lumi, n_b, s90):
-    # Seed 001 sec. 4.2: 39 B+B- and 28 B0B0bar of 10M each, scaled with 0.54 and 0.51 nb ->
-    # N_B = 176,700 (50 ab^-1) and 1,767 (0.5 ab^-1) (physics-notes 001). Sec. 4.3 with the cumulative
-    # condition P(n <= round(N_B) | S + N_B) = 0.1 gives S_90 = 539.9 and 55.1 (physics-notes: the paper's
-    # numbers, quoted to 0.1 -> tolerance 0.05).
+    # sec. 4.2: 39 B+B- and 28 B0B0bar of 10M each, scaled with 0.54 and 0.51 nb ->
+    # N_B = 176,700 (50 ab^-1) and 1,767 (0.5 ab^-1). Sec. 4.3 with the cumulative condition
+    # P(n <= round(N_B) | S + N_B) = 0.1 (read as one probability it has no solution at 176,700) gives
+    # S_90 = 539.9 and 55.1 (an independent evaluation, quoted to 0.1 -> tolerance 0.05).
     assert float(b2a.n_background(lumi)) == pytest.approx(n_b, abs=0.5)
     assert float(poisson_upper_limit(b2a.n_background(lumi))) == pytest.approx(s90, abs=0.05)
     assert float(poisson_upper_limit(0.0)) == pytest.approx(2.303, abs=5e-4)  # zero background: -ln 0.1
 
 
 def test_number_of_charged_b_pairs():
-    # Seed 001 sec. 4.1: sigma(B+B-) = 0.54 nb, so 2.7e10 pairs in 50 ab^-1 (= 5e4 fb^-1 x 0.54e6 fb)
+    # sec. 4.1: sigma(B+B-) = 0.54 nb, so 2.7e10 pairs in 50 ab^-1 (= 5e4 fb^-1 x
+    # 0.54e6 fb)
     assert float(b2a.n_bplus_bminus(5e4)) == pytest.approx(2.7e10, rel=1e-12)
 
 
 def test_table1_efficiency_interpolation():
     # Table 1: 1091, 1022, 770, 0 selected of 10k at m_a = 0.005, 0.3, 1, 3 GeV; linear between, flat
-    # below 5 MeV, 0 from 3 GeV (physics-notes 001)
+    # below 5 MeV, 0 from 3 GeV (the scenario's documented reading of Table 1)
     eff = b2a.selection_efficiency(np.array([0.001, 0.005, 0.3, 0.65, 1.0, 2.0, 3.0, 4.0]))
     np.testing.assert_allclose(eff, [0.1091, 0.1091, 0.1022, (0.1022 + 0.077) / 2, 0.077, 0.0385, 0, 0], rtol=1e-12)
 
@@ -45,7 +46,7 @@ def _p4(p, theta_deg, m):
 
 def test_escape_probability_geometry_by_hand():
     # P = exp(-L m/(p c tau)); L from the IP to the envelope r < 1.55 m, -1.31 < z < 2.27 m; L = 0 (P = 1)
-    # outside the drift-chamber cone 17-150 deg (seed 001 sec. 4.1), which the calorimeter cone
+    # outside the drift-chamber cone 17-150 deg (sec. 4.1), which the calorimeter cone
     # (12.4-155.1 deg) narrows: at 15 deg the ALP is seen only with the calorimeter option.
     dc = b2a._invisible("dc")
     ecl = b2a._invisible("ecl")
@@ -89,7 +90,8 @@ def test_escape_probability_against_sampled_decay_points():
 
 
 def test_displaced_searches_share_geometry_and_each_sample_is_its_own():
-    # Seed 001 sec. 5: one geometry (r > 0.9 cm in the displaced volume) for e e, mu mu and their sum; the
+    # sec. 5: one geometry (r > 0.9 cm in the displaced volume) for e e, mu mu
+    # and their sum; the
     # searches share one acceptance key, so scanner.grid computes it once per event sample. A second
     # sample, or other coupling points, must give their own result.
     sc = get_scenario("belle2-alp-displaced")
@@ -129,7 +131,8 @@ def test_options_are_validated():
 @pytest.mark.parametrize("name", ["belle2-alp-displaced", "belle2-alp-invisible"])
 def test_couplings_option_reaches_the_model(name):
     # option couplings = running (default, the paper's method) | fixed; below 1 GeV the running shortens
-    # c tau by 1.107^2 = 1.225 (physics-notes 001: c_ll(m_a) = 1.107 c_ff; 0.5% for the photon width and the
+    # c tau by 1.107^2 = 1.225 (the running of Bauer et al., arXiv:2012.12272: c_ll(m_a) = 1.107 c_ff; 0.5% for
+    # the photon width and the
     # 4-digit 1.107)
     run, fixed = get_scenario(name), get_scenario(name, {"couplings": "fixed"})
     assert run.model.couplings == "running" and fixed.model.couplings == "fixed"

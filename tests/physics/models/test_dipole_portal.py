@@ -1,4 +1,4 @@
-"""Seed 002 model: production (eqs. 2-3), width (eq. 4) and the sampled N and photon kinematics."""
+"""The dipole-portal model of Zhang, Song, Ding & Chen (arXiv:2204.07802): production, width, sampled kinematics."""
 
 import math
 
@@ -20,7 +20,7 @@ def test_eq3_is_the_integral_of_eq2():
 
 
 def test_production_counts_both_charge_channels_in_fb():
-    # physics-notes 002: sigma_prod = 2 x eq. (3); m_N -> 0: 2 alpha d^2/3 GeV^-2, 1 GeV^-2 = 0.3894 mb
+    # Dirac N: sigma_prod = 2 x eq. (3) (one charge channel each); m_N -> 0: 2 alpha d^2/3 GeV^-2, 1 GeV^-2 = 0.3894 mb
     # (PDG: (hbar c)^2 = 0.38937937 GeV^2 mb) = 3.8938e11 fb
     expected = 2 * ALPHA_EM / 3 * 1e-10 * 0.38937937e-27 / 1e-39
     assert float(dp.sigma_production(10.58, 1e-6, 1e-5)) == pytest.approx(expected, rel=1e-6)
@@ -71,7 +71,8 @@ def _rest_frame_photon(p_n, p_gamma):
 @pytest.mark.parametrize("photon", ["isotropic", "text", "exact"])
 def test_photon_rest_frame_distribution(photon):
     # density (1 + v.n)/(4 pi): <n> = v/3. isotropic v = 0; text v = -N (so <cos theta*> = -1/3);
-    # exact v = -P N + C x' (physics-notes 002). Checked on the boosted-back photons within 4 sigma.
+    # exact v = -P N + C x' (the Dirac spin correlation, traced below). Checked on the boosted-back photons within
+    # 4 sigma.
     rng = np.random.default_rng(11)
     n, sqrt_s, m = 200_000, 4.0, 2.0
     p_n, p_g = dp.generate_cm(rng, n, sqrt_s, m, photon)
@@ -132,7 +133,7 @@ def test_events_are_deterministic_and_boosted():
         dp.generate_cm(np.random.default_rng(0), 10, 4.0, 1.0, "dirac")
 
 
-# --- an independent trace calculation of the exact photon distribution (physics-notes 002) -------------
+# --- an independent trace calculation of the exact photon distribution ----------------------------------
 # Explicit Dirac matrices; e+e- -> gamma* -> N nubar with the vertex ubar_N sigma^{mu nu} Q_nu P_L v_nu
 # (the h.c. term of eq. 1), then N -> nu gamma with ubar_nu P_R sigma^{alpha beta} k_beta eps*_alpha u_N,
 # the N propagator on shell (k/ + m); and the conjugate channel Nbar nu, Nbar -> nubar gamma. |M|^2
