@@ -22,7 +22,10 @@ from collections.abc import Iterator
 import numba
 import numpy as np
 
-__all__ = ["event_mean_and_error", "shifted_add", "shifted_mean_error"]
+__all__ = ["EVENT_BLOCK", "event_mean_and_error", "shifted_add", "shifted_mean_error"]
+
+#: events per block when a search hands its values over in blocks: bounds the (events x points) temporaries
+EVENT_BLOCK = 8192
 
 
 @numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")

@@ -16,14 +16,10 @@ import numpy as np
 
 from llpscan.detectors.decay import U_MAX
 from llpscan.detectors.geometry import exit_distance, in_polar_range, polar_angle
-from llpscan.detectors.reduce import event_mean_and_error
+from llpscan.detectors.reduce import EVENT_BLOCK, event_mean_and_error
 from llpscan.physics.kinematics import EventSample
 
 __all__ = ["InvisibleSearch"]
-
-#: events per block of the acceptance: bounds the (events x points) temporaries
-_EVENT_BLOCK = 8192
-
 
 @dataclass(frozen=True)
 class InvisibleSearch:
@@ -71,8 +67,8 @@ class InvisibleSearch:
         inv = 1.0 / np.maximum(ctau[0], 1e-300)
 
         def blocks():
-            for lo in range(0, n, _EVENT_BLOCK):
-                dc, wc = d[lo:lo + _EVENT_BLOCK, None], w[lo:lo + _EVENT_BLOCK, None]
+            for lo in range(0, n, EVENT_BLOCK):
+                dc, wc = d[lo:lo + EVENT_BLOCK, None], w[lo:lo + EVENT_BLOCK, None]
                 # exp of arguments below -U_MAX is 0 to 1e-304 (clamped, to stay on libm's fast path)
                 yield np.exp(-np.minimum(dc * inv[None, :], U_MAX)) * wc
 

@@ -22,6 +22,7 @@ from typing import Callable
 import numpy as np
 
 from llpscan.detectors.geometry import exit_distance, polar_angle
+from llpscan.detectors.reduce import EVENT_BLOCK, event_mean_and_error
 from llpscan.physics.kinematics import EventSample, boost
 from llpscan.physics.monophoton_background import sigma_with_cuts
 
@@ -131,13 +132,19 @@ class MonophotonSearch:
         if self.decay_momentum == "cm" and self.calorimeter is None:
             # p_N is the same for every event in the CM frame: P_dec factorises out of the mean
             p_dec = -np.expm1(-self.l_decay * m / (p_cm * ctau[0]))
-            return w.mean() * p_dec, w.std(ddof=1) / math.sqrt(n) * p_dec
+            mean, err = event_mean_and_error(w)
+            return mean * p_dec, err * p_dec
         p_n = events.momenta["N"]
         p = np.linalg.norm(p_n[:, 1:], axis=-1) if self.decay_momentum == "lab" else np.full(n, p_cm)
         length = self.l_decay if self.calorimeter is None else exit_distance(p_n, *self.calorimeter)
-        p_dec = -np.expm1(-(length * m / p)[:, None] / ctau[0][None, :])  # (n, n_points)
-        contrib = w[:, None] * p_dec
-        return contrib.mean(axis=0), contrib.std(axis=0, ddof=1) / math.sqrt(n)
+        x = length * m / p  # (n,): the decay length over c tau
+
+        def blocks():  # w x P_dec, (block, n_points)
+            for lo in range(0, n, EVENT_BLOCK):
+                hi = lo + EVENT_BLOCK
+                yield w[lo:hi, None] * -np.expm1(-x[lo:hi, None] / ctau[0][None, :])
+
+        return event_mean_and_error(blocks())
 
     def background_sigma(self, sqrt_s: float) -> float:
         """Irreducible e+e- -> nu nubar gamma cross section (fb) after this search's cut (no efficiency)."""
