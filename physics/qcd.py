@@ -1,7 +1,7 @@
 """The strong coupling: MSbar alpha_s(mu) by four-loop running from the PDG world average at m_Z.
 
-One home for alpha_s: the heavy-neutral-lepton widths (QCD correction of the inclusive quark width) and the
-ALP's a -> g g width take it from here, the dark photon's R ratio its alpha_s(m_Z). Units: GeV.
+One home for alpha_s: the heavy-neutral-lepton widths (QCD correction of the inclusive quark width), the
+ALP's a -> g g width and the dark photon's quark-parton R ratio all take it from here. Units: GeV.
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ R is built here from a physics parametrisation (no data file, no code of another
 - the other omega and phi decays (3 pi, pi0 gamma, eta gamma): Breit-Wigner resonances normalised by
   their PDG Gamma_ee and branching fractions;
 - above the resonance region: the quark-parton model with O(alpha_s^2) QCD corrections (PDG 2024
-  QCD review, eq. (9.7)), u, d, s quarks, alpha_s at two loops from alpha_s(m_Z). The multi-hadron
+  QCD review, eq. (9.7)), u, d, s quarks, alpha_s of :mod:`physics.qcd` (four loops). The multi-hadron
   channels (4 pi, K K pi, eta pi pi, ...) are switched on between ``_E_ON`` and ``_E_FULL``
   by a smooth step that interpolates from the exclusive channels to R_QPM (local quark-hadron
   duality); this 1.0-1.6 GeV interpolation is the least certain part (about 30%).
@@ -35,11 +35,10 @@ import math
 from functools import lru_cache
 
 import numpy as np
-from scipy.integrate import solve_ivp
 
 from llpscan.physics import pdg
 from llpscan.physics.constants import ALPHA_EM, HBAR_C
-from llpscan.physics.qcd import ALPHA_S_MZ
+from llpscan.physics.qcd import alpha_s
 
 __all__ = ["widths", "total_width", "ctau", "branching_ratios", "r_ratio", "pion_form_factor",
            "kaon_form_factors", "M_MAX"]
@@ -178,32 +177,11 @@ def _r_resonance(s, M, G, gee, br_f):
     return 9.0 * s * gee * G * br_f / (ALPHA_EM**2 * ((s - M * M) ** 2 + M * M * G * G))
 
 
-@lru_cache(maxsize=1)
-def _alpha_s_table():
-    """alpha_s(mu) on a log grid from m_Z down to 0.9 GeV: two-loop running (PDG 2024 QCD review
-    eq. (9.3)) with n_f changing at the quark masses (continuous at one loop)."""
-    m_z, m_b, m_c = _m("Z0"), _m("b"), _m("c")
-
-    def rhs(t, a):  # t = ln mu^2, a = alpha_s
-        mu = math.exp(t / 2)
-        nf = 5 if mu > m_b else (4 if mu > m_c else 3)
-        b0 = (33 - 2 * nf) / (12 * math.pi)
-        b1 = (153 - 19 * nf) / (24 * math.pi**2)
-        return -a * a * (b0 + b1 * a)
-
-    t = np.linspace(math.log(m_z**2), math.log(0.9**2), 400)
-    sol = solve_ivp(rhs, (t[0], t[-1]), [ALPHA_S_MZ], t_eval=t, rtol=1e-10, atol=1e-12)
-    return t[::-1], sol.y[0][::-1]
-
-
-def _alpha_s(sqrt_s):
-    t, a = _alpha_s_table()
-    return np.interp(np.log(np.square(np.maximum(sqrt_s, 0.9))), t, a)
-
-
 def _r_qpm(s):
-    """Quark-parton R for u, d, s with QCD corrections to O(alpha_s^2), n_f = 3 (PDG eq. (9.7))."""
-    a = _alpha_s(np.sqrt(s)) / math.pi
+    """Quark-parton R for u, d, s with QCD corrections to O(alpha_s^2), n_f = 3 (PDG eq. (9.7)), alpha_s
+    at mu = sqrt(s) from :func:`physics.qcd.alpha_s` (four loops; 1 GeV below 1 GeV, where the
+    multi-hadron step is 0)."""
+    a = alpha_s(np.sqrt(s)) / math.pi
     nf = 3
     c2 = 1.9857 - 0.1152 * nf
     return 3 * (4 / 9 + 1 / 9 + 1 / 9) * (1.0 + a + c2 * a * a)
