@@ -1,28 +1,14 @@
-r"""Closed-form probabilities that long-lived particles decay where a search sees them.
+r"""Closed-form probabilities that long-lived particles decay where a search sees them, with sampled fallbacks.
 
-Two geometries, each as a numpy function (the reference, broadcasting) and a scalar numba function with
-the same expressions for the searches' kernels, plus sampled fallbacks that draw decay positions from
-uniform numbers fixed per event (common random numbers), for checks and for geometries without a
-closed form.
-
-* One LLP from the interaction point, decaying at transverse radius a < r < b with a tracking
-  efficiency w(r) = 1 - r/r0 (Wang, Zhang & Liu, arXiv:2410.00491, eqs. (7)-(9) and (12)-(13)); the
-  radius is exponential with the transverse decay length lam = (p_T/m) c tau, and
-
-      P = e^{-a/lam} [ (1 - a/r0) (1 - e^{-x}) - (lam/r0) gamma(2, x) ],   x = (b - a)/lam,
-
-  with gamma(2, x) = 1 - (1 + x) e^{-x} the regularised lower incomplete gamma function. Written this
-  way (expm1, a series for gamma(2, x) at small x) it keeps full precision for lam >> b, where the lower
-  edge of every reach lies; its long-lifetime limit is x (1 - (a + b)/(2 r0)).
-* A chain LLP1 -> LLP2 + X, LLP2 -> visible: the sum of two exponential flight distances (means
-  lam_1, lam_2) is below L with the hypoexponential probability
-
-      P = 1 - (b e^{-a} - a e^{-b})/(b - a) = f(a) - a e^{-a} g(b - a),   f(x) = 1 - e^{-x}, g(y) = f(y)/y,
-
-  a = L/max(lam), b = L/min(lam), evaluated with a <= b (error ~ eps/b) and by its series
-  a b [1/2 - (a+b)/6 + ...] when both are small.
-
-Exponents beyond ``U_MAX`` = 700 (e^{-700} ~ 1e-304) are clamped: exp leaves libm's fast path above 708.
+Two geometries: one LLP from the interaction point decaying at transverse radius a < r < b with a linear
+tracking efficiency (:func:`decay_probability`, Wang, Zhang & Liu, arXiv:2410.00491, eqs. (7)-(9)), and a
+chain LLP1 -> LLP2 -> visible that must end within a length (:func:`chain_decay_probability`, the
+hypoexponential distribution). Each comes as a numpy function (the reference, broadcasting) and a scalar
+numba function with the same expressions for the searches' kernels, both written to keep full precision
+at long lifetimes, where the lower edge of every reach lies; the sampled fallbacks draw decay positions
+from uniforms fixed per event (common random numbers), for checks and for geometries without a closed
+form. Exponents beyond ``U_MAX`` = 700 (e^{-700} ~ 1e-304) are clamped: exp leaves libm's fast path
+above 708.
 """
 
 from __future__ import annotations
@@ -61,8 +47,8 @@ def _gamma2_series(x):
 
 
 def interval_probability(u, x, one_minus, lam_r0):
-    """The radial-interval probability in the variables of the kernels (numpy, broadcasting):
-    u = a/lam, x = (b - a)/lam, one_minus = 1 - a/r0, lam_r0 = lam/r0 (module docstring)."""
+    """The radial-interval probability (:func:`decay_probability`) in the variables of the kernels (numpy,
+    broadcasting): u = a/lam, x = (b - a)/lam, one_minus = 1 - a/r0, lam_r0 = lam/r0."""
     x = np.minimum(x, U_MAX)
     em1 = -np.expm1(-x)  # 1 - e^{-x}
     g2 = np.where(x < _X_SERIES, _gamma2_series(x), em1 - x * (1.0 - em1))
@@ -87,7 +73,13 @@ def interval_probability_scalar(u, x, one_minus, lam_r0):
 def decay_probability(a, b, lam, r0):
     r"""Probability to decay at transverse radius a < r < b, weighted by w(r) = 1 - r/r0.
 
-    Wang, Zhang & Liu (arXiv:2410.00491), eqs. (7) and (9) in closed form (module docstring).
+    Wang, Zhang & Liu (arXiv:2410.00491), eqs. (7) and (9) in closed form: the radius is exponential with
+    the transverse decay length lam = (p_T/m) c tau, and
+
+        P = e^{-a/lam} [ (1 - a/r0) (1 - e^{-x}) - (lam/r0) gamma(2, x) ],   x = (b - a)/lam,
+
+    gamma(2, x) = 1 - (1 + x) e^{-x} the regularised lower incomplete gamma function (expm1, and its
+    series at small x, keep full precision for lam >> b); long-lifetime limit x (1 - (a + b)/(2 r0)).
 
     Args:
         a, b: fiducial interval in r (m); P = 0 where b <= a.
@@ -114,7 +106,9 @@ def sampled_decay_weight(a, b, lam, r0, uniform):
 def chain_decay_probability(L, lam1, lam2):
     """P(X1 + X2 < L) for independent X_i ~ Exp(mean lam_i): the chain decays within L (m).
 
-    Broadcasts; 0 where L <= 0. Stable at every lifetime (module docstring).
+    P = 1 - (b e^{-a} - a e^{-b})/(b - a) = f(a) - a e^{-a} g(b - a), f(x) = 1 - e^{-x}, g(y) = f(y)/y,
+    with a = L/max(lam), b = L/min(lam) (error ~ eps/b), and its series a b [1/2 - (a+b)/6 + ...] when
+    both are small. Broadcasts; 0 where L <= 0.
 
     >>> round(float(chain_decay_probability(1.0, 1e-9, 1e-9)), 12)   # prompt: certain
     1.0

@@ -1,17 +1,12 @@
 """The Monte-Carlo reducer: the mean over events of a per-event probability and its standard error.
 
-Every search ends the same way: it has a value p_i per event i (a detection probability times event
-weights) at every coupling point and reports mean and standard error over the n events. All of them
-use one algorithm, with sums shifted by the first event and accumulated in event order (so the result
-depends neither on threads nor on chunking, and the variance does not cancel where p_i -> 1):
-
-    d_i = p_i - p_1,  s1 = sum d_i,  s2 = sum d_i^2,  mean = p_1 + s1/n,
-    var = (s2 - s1^2/n)/(n - 1),  err = sqrt(max(var, 0)/n)
-
-(the shifted-data algorithm of Chan, Golub & LeVeque, "Algorithms for computing the sample variance",
-Am. Stat. 37 (1983) 242). :func:`event_mean_and_error` is the numpy form; :func:`shifted_add` and
-:func:`shifted_mean_error` are the same arithmetic for numba kernels (inlined, so a kernel built from
-them gives bit-identical results to the numpy form on the same p_i).
+Every search ends the same way: a value p_i per event (a detection probability times event weights) at
+every coupling point, reduced to the mean over the n events and its standard error, with sums shifted by
+the first event and accumulated in event order (the shifted-data algorithm of Chan, Golub & LeVeque,
+"Algorithms for computing the sample variance", Am. Stat. 37 (1983) 242): the result depends neither on
+threads nor on chunking, and the variance does not cancel where p_i -> 1. :func:`event_mean_and_error` is
+the numpy form; :func:`shifted_add` and :func:`shifted_mean_error` are the same arithmetic for numba
+kernels (inlined, so a kernel built from them gives the numpy form's bits on the same p_i).
 """
 
 from __future__ import annotations
@@ -46,6 +41,9 @@ def shifted_mean_error(shift, s1, s2, n):
 def event_mean_and_error(values):
     """Mean over events and its standard error, for every point.
 
+    With d_i = p_i - p_1: s1 = sum d_i, s2 = sum d_i^2 (in event order), mean = p_1 + s1/n,
+    var = (s2 - s1^2/n)/(n - 1), err = sqrt(max(var, 0)/n).
+
     Args:
         values: per-event values, shape (n_events, ...) with the event axis first; or an iterator
             over blocks of consecutive events (each (n_block, ...)), in event order, so that the
@@ -53,8 +51,8 @@ def event_mean_and_error(values):
     Returns:
         (mean, err), each of the shape of one event's values.
 
-    The sums run over events in order (module docstring); with the same values a numba kernel built
-    from :func:`shifted_add` and :func:`shifted_mean_error` gives the same bits.
+    With the same values a numba kernel built from :func:`shifted_add` and :func:`shifted_mean_error`
+    gives the same bits.
 
     >>> p = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 0.0], [1.0, 1.0]])   # (events, points)
     >>> mean, err = event_mean_and_error(p)

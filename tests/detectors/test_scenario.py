@@ -58,3 +58,17 @@ def test_constants_are_bound_and_are_not_parameters():
     (v,) = _Constants().variables
     assert v.params == () and float(v.fn()) == 5.0
     assert pickle.loads(pickle.dumps(_Constants())).variables[0].fn() == 5.0
+
+
+@pytest.mark.parametrize("name", scenario_names())
+def test_scenarios_meet_the_protocols_and_label_every_parameter(name):
+    from llpscan.detectors.searches import Search
+    from llpscan.physics.model import Model
+    from llpscan.physics.sources import Source
+
+    sc = get_scenario(name)
+    assert isinstance(sc.model, Model)
+    assert all(isinstance(s, Search) for s in sc.searches)
+    assert sc.source is None or isinstance(sc.source, Source)
+    for p in sc.parameters:  # how the papers' figures write it: LaTeX math, no unit
+        assert p.latex and "$" not in p.latex, p
