@@ -6,7 +6,7 @@ Measures in one process, so the ratios are meaningful on a shared, noisy machine
   exp      bare np.exp values/s on one core (best of 5 on 1e7 doubles);
   kernel   per-LLP decay-probability evaluations/s of the fused numba kernel on one core,
            and of the plain numpy reference (bit-identity checked on the same inputs);
-  scan     evaluations/s of a whole `scanner.run` of the seed-000 preset (one m_a, NM m_N values,
+  scan     evaluations/s of a whole `scanner.run` of the belle2-alp-hnl preset (Wang, Zhang & Liu, arXiv:2410.00491; one m_a, NM m_N values,
            NV values of |V_eN|^2, EVENTS events per mass point) on the default threaded scheduler.
 R = scan rate / exp rate; the design's target is R >= 0.5 on 2 cores.
 """
@@ -38,8 +38,9 @@ def main():
     args = ap.parse_args()
 
     from llpscan import scanner
-    from llpscan.detectors.acceptance import fiducial_interval, mean_acceptance, mean_acceptance_reference
-    from llpscan.detectors.belle2_alp_hnl import BELLE2_1DV
+    from llpscan.detectors.geometry import radial_interval
+    from llpscan.detectors.scenarios.wang2024_alp_hnl import BELLE2_1DV
+    from llpscan.detectors.searches.displaced import mean_acceptance, mean_acceptance_reference
     from llpscan.detectors.registry import get_scenario
     from llpscan.physics.kinematics import event_rng
 
@@ -49,7 +50,7 @@ def main():
     sc = get_scenario("belle2-alp-hnl")
     ev = sc.events({"m_a": 4.7, "m_N": 2.0}, args.events, event_rng(1, {"m_a": 4.7, "m_N": 2.0}))
     s = BELLE2_1DV
-    ivs = [fiducial_interval(ev.momenta[n], s.r_min, s.r_max, s.z_min, s.z_max) for n in ev.llps]
+    ivs = [radial_interval(ev.momenta[n], s.r_min, s.r_max, s.z_min, s.z_max) for n in ev.llps]
     pt_m = [np.hypot(ev.momenta[n][:, 1], ev.momenta[n][:, 2]) / 2.0 for n in ev.llps]
     ctau = np.vstack([np.geomspace(1e-3, 1e8, args.v2)] * 2)
     evals = 2 * args.events * args.v2

@@ -13,9 +13,9 @@ evaluated in closed form on the grid.
 
 A scenario is declarative: class attributes say what it is, methods marked with :func:`variable`
 are its cheap variables (their arguments name the parameters they depend on), and an instance is
-built from its options alone. Instances pickle (no lambdas, no open files), so a scan task carries
-the scenario itself to whatever worker runs it; that is what lets a scenario defined in a plugin,
-a script or a notebook run on an external cluster.
+built from its options alone. Instances pickle with the standard :mod:`pickle` (no lambdas, no
+closures, no open files), so a scan task carries the scenario itself to whatever worker runs it; that
+is what lets a scenario defined in a plugin, a script or a notebook run on an external cluster.
 
 >>> import numpy as np
 >>> from llpscan.physics.model import Parameter
@@ -31,6 +31,7 @@ a script or a notebook run on an external cluster.
 
 from __future__ import annotations
 
+import functools
 import inspect
 from dataclasses import dataclass
 from typing import Callable
@@ -40,6 +41,7 @@ import numpy as np
 from llpscan.detectors.searches import Search
 from llpscan.physics.kinematics import EventSample
 from llpscan.physics.model import Model, Parameter
+from llpscan.physics.sources import Source
 
 __all__ = ["Variable", "variable", "Scenario"]
 
@@ -62,14 +64,15 @@ class Variable:
 def variable(units: str, description: str, *, name: str | None = None, per_search: bool = False):
     """Mark a :class:`Scenario` method as a cheap variable stored beside the acceptance.
 
-    The method's arguments are parameter names (model or experiment parameters); with
-    ``per_search`` its first argument is the :class:`~llpscan.detectors.searches.Search`, and the
-    variable gets a ``search`` dimension. ``name`` defaults to the method's name.
+    The method's arguments are parameter names (model or experiment parameters, or the scenario's
+    ``constants``); with ``per_search`` its first argument is the
+    :class:`~llpscan.detectors.searches.Search`, and the variable gets a ``search`` dimension.
+    ``name`` defaults to the attribute's name. Besides methods, a class attribute holding a
+    :func:`functools.partial` of a module-level function can be marked (several similar variables).
     """
 
     def mark(fn):
-        setattr(fn, _MARK, {"units": units, "description": description, "name": name or fn.__name__,
-                            "per_search": per_search})
+        setattr(fn, _MARK, {"units": units, "description": description, "name": name, "per_search": per_search})
         return fn
 
     return mark
@@ -81,7 +84,11 @@ class Scenario:
     Attributes:
         name, description, citation: what it is and where it comes from (authors, title, arXiv).
         model: the physics model (a :class:`~llpscan.physics.model.Model`).
+        source: where the LLPs' parents come from (a :class:`~llpscan.physics.sources.Source`), if
+            the scenario's events start from one.
         extra_parameters: experiment parameters (e.g. ``lumi``).
+        constants: values that variables take by parameter name although they are not parameters of
+            the scan (the one CM energy of a collider that runs at one energy).
         searches: the searches, each with a unique ``label``.
         llp_species: maps the LLP names of an :class:`EventSample` to the model's LLP names.
         signal_factors: names of variables whose product, times the acceptance, is n_signal.
@@ -104,7 +111,9 @@ class Scenario:
     description: str = ""
     citation: str = ""
     model: Model
+    source: Source | None = None
     extra_parameters: tuple[Parameter, ...] = ()
+    constants: dict[str, float] = {}
     searches: tuple[Search, ...] = ()
     llp_species: dict[str, str]
     signal_factors: tuple[str, ...] = ()
@@ -156,17 +165,19 @@ class Scenario:
                     del marked[attr]
         out = []
         for attr, spec in marked.items():
-            fn = getattr(self, attr)
+            raw = inspect.getattr_static(self, attr)
+            # a partial is taken as it is (never bound to the instance), a method is bound
+            fn = raw if isinstance(raw, functools.partial) else getattr(self, attr)
             params = tuple(inspect.signature(fn).parameters)
             if spec["per_search"]:
                 params = params[1:]
-            out.append(Variable(spec["name"], spec["units"], spec["description"], params, fn, spec["per_search"]))
-        return tuple(out) + tuple(getattr(self, "_explicit_variables", ()))
-
-    @variables.setter
-    def variables(self, value) -> None:
-        # variables built by hand (Variable objects); a scenario normally marks methods instead
-        self._explicit_variables = tuple(value)
+            bound = {p: self.constants[p] for p in params if p in self.constants}
+            if bound:
+                fn = functools.partial(fn, **bound)
+                params = tuple(p for p in params if p not in bound)
+            out.append(Variable(spec["name"] or attr, spec["units"], spec["description"], params, fn,
+                                spec["per_search"]))
+        return tuple(out)
 
     @property
     def parameters(self) -> tuple[Parameter, ...]:

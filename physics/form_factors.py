@@ -1,4 +1,4 @@
-"""Hadronic transition form factors."""
+"""Hadronic transition form factors: the scalar B -> K form factor of Ball & Zwicky."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ __all__ = ["f0_B_to_K"]
 
 # Ball & Zwicky, PRD 71 (2005) 014015, hep-ph/0406232, Table 8 and eq. (18): the scalar form
 # factor f_0^{B->K}(q^2) = r2 / (1 - q^2/m_fit^2) with r2 = 0.330, m_fit^2 = 37.46 GeV^2
-# (physics-notes.md 000: reproduces seed 000's Br(B+ -> K+ a)).
+# (it reproduces the Br(B+ -> K+ a) = 2.3e-7 and 1.3e-7 of Wang, Zhang & Liu, arXiv:2410.00491, section II).
 _BZ_R2 = 0.330
 _BZ_MFIT2 = 37.46  # GeV^2
 

@@ -1,21 +1,21 @@
-"""What a model declares: its parameters (name, unit, meaning, allowed range) and its LLPs.
+"""What a model declares: its parameters (name, unit, meaning, allowed range), its LLPs and lifetimes.
 
-A parameter's ``kind`` says how it enters a scan, which is what makes scans cheap:
-
-- ``mass``: changes the kinematics, so events are generated per value;
-- ``lifetime``: changes a proper decay length, so the acceptance depends on it (from the same events);
-- ``rate``: only scales the number of events (broadcast, never looped).
+:class:`Model` is the protocol a scan needs of a model; :class:`ModelBase` is an optional base class
+for one. A parameter's ``kind`` says how it enters a scan, which is what makes scans cheap:
+``mass`` changes the kinematics, so events are generated per value; ``lifetime`` changes a proper
+decay length, so the acceptance depends on it (from the same events); ``rate`` only scales the
+number of events (broadcast, never looped).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
 
-__all__ = ["Parameter", "Model"]
+__all__ = ["Parameter", "DiscreteParameter", "Model", "ModelBase"]
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class Parameter:
 
     ``lower``/``upper`` bound the values a user may ask for (inclusive); a value outside is an
     input error. Values inside that are kinematically forbidden for a given point are masked by
-    the model instead (``Model.allowed``).
+    the model instead (``Model.is_open``).
     """
 
     name: str
@@ -54,11 +54,71 @@ class Parameter:
         return None
 
 
-class Model:
-    """Base of the physics models: parameters, long-lived particles and their decay lengths.
+@dataclass(frozen=True)
+class DiscreteParameter(Parameter):
+    """A parameter whose values must come from a list (``values``, matched within ``tolerance``).
+
+    >>> p = DiscreteParameter("sqrt_s", "GeV", "CM energy", 4.18, "mass", values=(3.097, 4.18))
+    >>> p.check([4.18]) is None, p.check([4.0])
+    (True, 'sqrt_s=4 is not one of the allowed values 3.097, 4.18 GeV')
+    """
+
+    values: tuple[float, ...] = ()
+    tolerance: float = 5e-4
+
+    def check(self, values) -> str | None:
+        problem = super().check(values)
+        if problem:
+            return problem
+        v = np.atleast_1d(np.asarray(values, dtype=float))
+        bad = [x for x in v if not np.any(np.abs(np.asarray(self.values) - x) < self.tolerance)]
+        if bad:
+            return (f"{self.name}={bad[0]:g} is not one of the allowed values "
+                    f"{', '.join(f'{x:g}' for x in self.values)} {self.units}")
+        return None
+
+
+@runtime_checkable
+class Model(Protocol):
+    """A physics model: parameters, long-lived particles and their proper decay lengths.
+
+    ``ctau`` and ``is_open`` take parameter values as keyword arrays that broadcast, and ignore the
+    parameters they do not need. Any object with these members is a model (no base class needed).
+
+    >>> class Toy:
+    ...     name = "toy"
+    ...     llps = ("X",)
+    ...     parameters = (Parameter("m_X", "GeV", "mass of X", 1.0, "mass", latex="m_X"),
+    ...                   Parameter("g", "1", "coupling", 1e-3, "lifetime", latex="g"))
+    ...     def ctau(self, *, m_X, g, **_):
+    ...         return {"X": 1e-3 / (np.square(g) * np.asarray(m_X))}
+    ...     def is_open(self, *, m_X, **_):
+    ...         return np.asarray(m_X) > 0
+    >>> isinstance(Toy(), Model)
+    True
+    >>> float(Toy().ctau(m_X=2.0, g=1e-2)["X"])   # c tau ~ 1/(g^2 m): halves when m_X doubles
+    5.0
+    """
+
+    name: str
+    parameters: tuple[Parameter, ...]
+    llps: tuple[str, ...]
+
+    def ctau(self, **params) -> dict[str, np.ndarray]:
+        """Proper decay length (m) of every LLP, keyed by the names in ``llps``."""
+        ...
+
+    def is_open(self, **masses) -> np.ndarray:
+        """True where the production and decay chain is kinematically open."""
+        ...
+
+
+class ModelBase:
+    """Optional base of the physics models (it satisfies :class:`Model` once filled in).
 
     Subclasses set ``name``, ``parameters`` and ``llps`` and implement :meth:`ctau` and
-    :meth:`is_open`; all methods take parameter values as keyword arrays that broadcast.
+    :meth:`is_open`; all methods take parameter values as keyword arrays that broadcast. (Named
+    ``ModelBase`` so that ``Model`` is the protocol that scenarios and users type against.)
     """
 
     name: str = ""

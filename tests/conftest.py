@@ -1,4 +1,4 @@
-"""Shared fixtures: a small, fast version of the seed-000 scan."""
+"""Shared fixtures: a small, fast version of the Wang, Zhang & Liu (arXiv:2410.00491) scan."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def subprocess_env(**extra) -> dict:
 
 
 def small_config(**over):
-    """Seed-000 preset on a coarse grid with few events: seconds, not minutes."""
+    """Wang, Zhang & Liu (arXiv:2410.00491) preset on a coarse grid with few events: seconds, not minutes."""
     data = load_config("belle2-alp-hnl").model_dump()
     data["axes"] = {"m_a": [4.2, 4.7], "m_N": [0.5, 1.0, 1.5, 2.0, 2.3], "V2": [1e-9, 1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3]}
     data["events"] = 3000

@@ -17,7 +17,7 @@ def test_notebook_executes(path, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     # a notebook makes the stores it draws from itself, on a reduced grid when this is set
     monkeypatch.setenv("LLPSCAN_NOTEBOOK_FAST", "1")
-    if path.stem == "seed000_alp_hnl":
+    if path.stem == "wang2024_alp_hnl":
         # the full preset takes a minute; the notebook's checks need the paper's grid near m_a/2
         from llpscan import scanner
         cfg = scanner.api.config_of("belle2-alp-hnl").model_dump()

@@ -1,6 +1,6 @@
 """Generate the running-coupling table of physics/models/alp_running.py with alpaca-alps (run once).
 
-Seed 001 (Ferber, Filimonova, Schäfer & Westhoff, arXiv:2201.06580) evaluates its appendix-A widths with
+(Ferber, Filimonova, Schäfer & Westhoff, arXiv:2201.06580) evaluates its appendix-A widths with
 the couplings run from Lambda = 4 pi f_a (f_a = 1 TeV) to mu = m_a. This script runs the two benchmarks
 of its eq. (2.13), unit c_ff and unit c_WW at Lambda, with ALPaca (alpaca-alps 1.2.0, arXiv:2508.08354;
 RG equations of Bauer, Neubert, Renner, Schnubel & Thamm, arXiv:2012.12272) and prints, for NMASS
@@ -39,8 +39,8 @@ import time
 
 import numpy as np
 
-F_A = 1000.0  # GeV, seed 001 section 2
-LAMBDA = 4 * math.pi * F_A  # GeV, seed 001 section 2
+F_A = 1000.0  # GeV, Ferber et al. (arXiv:2201.06580) section 2
+LAMBDA = 4 * math.pi * F_A  # GeV, Ferber et al. (arXiv:2201.06580) section 2
 NMASS = 20
 MASSES = np.geomspace(0.01, 5.0, NMASS)  # GeV
 FERMIONS = ("e", "mu", "tau", "u", "d", "s", "c", "b")
@@ -106,7 +106,7 @@ def main() -> None:
     print(f"# alpaca import + setup {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     table = {name: [couplings_at(b, float(m)) for m in MASSES] for name, b in benches.items()}
 
-    # checks: c_ll/c_ff = 1.1065 at 0.5 GeV (physics-notes 001: 1.107; the alpaca evaluation: 1.1065);
+    # checks: c_ll/c_ff = 1.1065 at 0.5 GeV (the alpaca evaluation: 1.1065);
     # c_GG = 0 in both benchmarks; EFFECTIVE = AXIAL in the c_ff benchmark (c_gamgam = 0 there)
     ff = benches["c_ff"]
     r = couplings_at(ff, 0.5)["effective"]["mu"].real

@@ -1,1 +1,1 @@
-"""The physics models of the seeds, one module each."""
+"""The physics models of the papers llpscan reproduces, one module each, and a generic B+ -> K+ X."""

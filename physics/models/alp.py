@@ -1,4 +1,4 @@
-"""Axion-like particle with flavour-universal fermion (c_ff) and SU(2) gauge (c_WW) couplings (seed 001).
+"""Axion-like particle with universal fermion (c_ff) and SU(2) gauge (c_WW) couplings (Ferber et al., arXiv:2201.06580).
 
 Ferber, Filimonova, Schäfer & Westhoff, "Displaced or invisible? ALPs from B decays at Belle II"
 (arXiv:2201.06580). Couplings are given at the cutoff Lambda = 4 pi f_a, f_a = 1 TeV, and quoted as
@@ -9,13 +9,13 @@ and "c_WW" (c_ff = 0); c_BB = c_GG = 0 throughout, so c_gamgam = c_WW.
   Br(K+ -> pi+ a), eq. (3.7).
 - Decay: appendix A, eqs. (A.1)-(A.3), (A.6)-(A.8), couplings at mu = m_a.
 
-Choices the paper leaves implicit (physics-notes.md, section 001):
+Choices the paper leaves implicit:
 
 - Couplings at mu = m_a. ``couplings="running"`` (the default, the paper's method): the couplings are
   run from Lambda to m_a with the RG equations of Bauer, Neubert, Renner, Schnubel & Thamm,
   arXiv:2012.12272, as tabulated once with ALPaca (alpaca-alps 1.2.0, arXiv:2508.08354) in
   physics.models.alp_running (generator tools/alp_running_table.py). c_ff benchmark: c_ll(m_a) =
-  1.1065 c_ff (physics-notes 001: 1.107), c_uu = c_cc = 0.86-0.87, c_dd = c_ss = 1.075-1.082,
+  1.1065 c_ff, c_uu = c_cc = 0.86-0.87, c_dd = c_ss = 1.075-1.082,
   c_bb = 1.06 c_ff. Against ``couplings="fixed"`` (c(m_a) = c(Lambda)), c*tau is 1.1065^2 = 1.224x
   shorter below 1 GeV with unchanged branching ratios, and above 1 GeV longer (fixed/running = 1.05 at
   1 GeV, 1.08 at 2 GeV, 0.785 at 3 GeV, 0.92 at 4.7 GeV; c_cc = 0.867 suppresses a -> c cbar), with
@@ -38,8 +38,8 @@ Choices the paper leaves implicit (physics-notes.md, section 001):
 - Hadrons: for m_a >= M_PQCD = 1 GeV (1 GeV itself belongs to the perturbative side) a -> g g with
   the K-factor of (A.2) and a -> q qbar (u, d, s; c cbar from 2 m_c, PDG MSbar m_c(m_c)); below,
   no hadronic width. The total width of the c_ff benchmark jumps at 1 GeV by 24.3x with fixed
-  couplings (physics-notes 001: about 24x) and by 20.8x with running ones.
-- alpha_s: physics.hnl.alpha_s (4-loop from alpha_s(m_Z) = 0.118) at mu = m_a; alpha(0) in (A.6).
+  couplings and by 20.8x with running ones.
+- alpha_s: physics.qcd.alpha_s (4-loop from alpha_s(m_Z) = 0.118) at mu = m_a; alpha(0) in (A.6).
 """
 
 from __future__ import annotations
@@ -54,10 +54,10 @@ from scipy.integrate import quad
 from llpscan.physics import pdg
 from llpscan.physics.constants import ALPHA_EM, HBAR_C, SIN2_THETA_W
 from llpscan.physics.form_factors import f0_B_to_K
-from llpscan.physics.hnl import alpha_s
 from llpscan.physics.kinematics import EventSample, kallen, two_body_decay
-from llpscan.physics.model import Model, Parameter
+from llpscan.physics.model import ModelBase, Parameter
 from llpscan.physics.models import alp_running
+from llpscan.physics.qcd import alpha_s
 
 __all__ = [
     "AlpModel",
@@ -76,9 +76,9 @@ __all__ = [
     "ctau",
 ]
 
-F_A = 1000.0  # GeV: seed 001, section 2, "we set f_a = 1 TeV"
-LAMBDA = 4 * math.pi * F_A  # GeV: seed 001, section 2, cutoff Lambda = 4 pi f_a
-M_PQCD = 1.0  # GeV: seed 001, appendix A, "We use Gamma(a -> had) for ALP masses above 1 GeV"
+F_A = 1000.0  # GeV: section 2, "we set f_a = 1 TeV"
+LAMBDA = 4 * math.pi * F_A  # GeV: section 2, cutoff Lambda = 4 pi f_a
+M_PQCD = 1.0  # GeV: appendix A, "We use Gamma(a -> had) for ALP masses above 1 GeV"
 CHANNELS = ("ee", "mumu", "tautau", "gamgam", "hadrons")
 
 COUPLINGS = ("running", "fixed")
@@ -89,7 +89,7 @@ _Q_UP, _Q_DOWN = 2.0 / 3.0, -1.0 / 3.0
 #: fermion masses (GeV, PDG via physics.pdg; quarks MSbar: m_s(2 GeV), m_c(m_c), m_b(m_b), t pole)
 _FERMION_MASS = {f: pdg.mass(n) for f, n in (("e", "e-"), ("mu", "mu-"), ("tau", "tau-"), ("u", "u"), ("d", "d"),
                                              ("s", "s"), ("c", "c"), ("b", "b"), ("t", "t"))}
-#: (N_c, Q_f) of the fermions in the photon loop sum of seed 001 eq. (A.7): leptons and heavy quarks Q
+#: (N_c, Q_f) of the fermions in the photon loop sum of eq. (A.7): leptons and heavy quarks Q
 _PHOTON_LOOP = {"e": (1, -1.0), "mu": (1, -1.0), "tau": (1, -1.0), "c": (3, _Q_UP), "b": (3, _Q_DOWN),
                 "t": (3, _Q_UP)}
 _DELTA1 = -11.0 / 3.0  # BNT arXiv:1708.00443, eq. (11): scheme constant delta_1 = -11/3
@@ -104,11 +104,11 @@ def _per_lambda(c_over_fa):
 # Production
 # ------------------------------------------------------------------------------------------------
 def br_b_to_k_alp(m_a, c_ff, c_WW=0.0):
-    """Br(B+ -> K+ a), seed 001 eq. (2.7); c_ff, c_WW are c(Lambda)/f_a in TeV^-1, m_a in GeV.
+    """Br(B+ -> K+ a), eq. (2.7); c_ff, c_WW are c(Lambda)/f_a in TeV^-1, m_a in GeV.
 
     0.1 (c_ff - 0.0016 c_WW)^2 f_0^2(m_a^2)/f_0^2(0) lambda^1/2(m_B^2, m_K^2, m_a^2)/(m_B^2 - m_K^2),
-    with the ratio f_0(m_a^2)/f_0(0) of the Ball-Zwicky form factor (physics-notes 001: its shape agrees
-    with the paper's to < 1%). Zero where m_a >= m_B - m_K.
+    with the ratio f_0(m_a^2)/f_0(0) of the Ball-Zwicky form factor (its shape agrees with
+    the paper's to < 1%; it is a ratio, so BZ's f_0 is not divided by the paper's 0.329). Zero where m_a >= m_B - m_K.
 
     >>> round(float(br_b_to_k_alp(1e-6, 1.0)), 6)
     0.1
@@ -122,7 +122,7 @@ def br_b_to_k_alp(m_a, c_ff, c_WW=0.0):
 
 
 def br_k_to_pi_alp(m_a, c_ff, c_WW=0.0):
-    """Br(K+ -> pi+ a), seed 001 eq. (3.7) (f_0^K = 1 as the paper sets); zero where m_a >= m_K - m_pi."""
+    """Br(K+ -> pi+ a), eq. (3.7) (f_0^K = 1 as the paper sets); zero where m_a >= m_K - m_pi."""
     m_a = np.asarray(m_a, dtype=float)
     m_k, m_pi = pdg.mass("K+"), pdg.mass("pi+")
     lam = np.clip(kallen(m_k**2, m_pi**2, m_a**2), 0.0, None)
@@ -134,7 +134,7 @@ def br_k_to_pi_alp(m_a, c_ff, c_WW=0.0):
 # Loop functions
 # ------------------------------------------------------------------------------------------------
 def _f_loop(tau):
-    """f(tau) of seed 001 eq. (A.8): arcsin(1/sqrt(tau)) for tau >= 1, else pi/2 + i/2 ln((1+s)/(1-s))."""
+    """f(tau) of eq. (A.8): arcsin(1/sqrt(tau)) for tau >= 1, else pi/2 + i/2 ln((1+s)/(1-s))."""
     tau = np.asarray(tau, dtype=float)
     above = np.arcsin(1.0 / np.sqrt(np.maximum(tau, 1.0)))
     s = np.sqrt(np.clip(1.0 - tau, 0.0, 1.0))
@@ -144,7 +144,7 @@ def _f_loop(tau):
 
 
 def b1_loop(tau):
-    """B_1(tau) = 1 - tau f^2(tau), seed 001 eq. (A.8) (complex below threshold, tau < 1).
+    """B_1(tau) = 1 - tau f^2(tau), eq. (A.8) (complex below threshold, tau < 1).
 
     Light fermion (tau -> 0): 1; heavy fermion: -1/(3 tau) (decouples).
 
@@ -263,7 +263,7 @@ def _terms(m_a, couplings: str, with_ww: bool = True):
 
 
 def _hadron_terms(m_a, eff, ax):
-    """Gamma(a -> hadrons) terms for m_a >= 1 GeV, seed 001 eqs. (A.2)-(A.3), c_GG = 0; unit 0 below.
+    """Gamma(a -> hadrons) terms for m_a >= 1 GeV, eqs. (A.2)-(A.3), c_GG = 0; unit 0 below.
 
     g g: 2 alpha_s^2 m_a^3/(pi Lambda^2) |C_GG^eff|^2 (1 + (97/4 - 7 n_q/6) alpha_s/pi), n_q = 3,
     C_GG^eff = sum_{q: m_q < m_a} c_qq/2 B_1(4 m_q^2/m_a^2); plus q qbar (A.1) with N_c = 3 for u, d, s
@@ -271,7 +271,7 @@ def _hadron_terms(m_a, eff, ax):
     """
     pert = m_a >= M_PQCD
     mu = np.where(pert, m_a, M_PQCD)
-    a_s = alpha_s(mu.ravel()).reshape(mu.shape)  # physics.hnl.alpha_s takes 1-d arrays
+    a_s = alpha_s(mu)
     lam2 = _per_lambda(1.0) ** 2
     a = [0j, 0j]
     for q in ("u", "d", "s", "c", "b", "t"):
@@ -303,12 +303,12 @@ def partial_widths(m_a, c_ff, c_WW=0.0, *, couplings: str = "running"):
 
 
 def total_width(m_a, c_ff, c_WW=0.0, **kw):
-    """Total ALP width (GeV), seed 001 eq. (2.12) with Gamma(a -> inv) = 0."""
+    """Total ALP width (GeV), eq. (2.12) with Gamma(a -> inv) = 0."""
     return sum(partial_widths(m_a, c_ff, c_WW, **kw).values())
 
 
 def branching_ratios(m_a, c_ff, c_WW=0.0, **kw):
-    """Branching ratios of the channels in CHANNELS (seed 001 Fig. 1)."""
+    """Branching ratios of the channels in CHANNELS (Fig. 1)."""
     w = partial_widths(m_a, c_ff, c_WW, **kw)
     tot = sum(w.values())
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -316,7 +316,7 @@ def branching_ratios(m_a, c_ff, c_WW=0.0, **kw):
 
 
 def ctau(m_a, c_ff, c_WW=0.0, **kw):
-    """Proper decay length c tau_a (m) (seed 001 Fig. 2); inf for vanishing couplings."""
+    """Proper decay length c tau_a (m) (Fig. 2); inf for vanishing couplings."""
     with np.errstate(divide="ignore"):
         return HBAR_C / total_width(m_a, c_ff, c_WW, **kw)
 
@@ -324,8 +324,8 @@ def ctau(m_a, c_ff, c_WW=0.0, **kw):
 # ------------------------------------------------------------------------------------------------
 # The model
 # ------------------------------------------------------------------------------------------------
-class AlpModel(Model):
-    """B+ -> K+ a with a long-lived ALP a (seed 001); one LLP, ``a``.
+class AlpModel(ModelBase):
+    """B+ -> K+ a with a long-lived ALP a (Ferber et al.); one LLP, ``a``.
 
     ``couplings``: "running" (default, the paper's method) evaluates the appendix-A widths with the
     couplings at mu = m_a from the alpaca table (physics.models.alp_running), for both benchmarks; "fixed"
@@ -343,9 +343,11 @@ class AlpModel(Model):
         self.couplings = couplings
         m_max = pdg.mass("B+") - pdg.mass("K+")
         self.parameters = (
-            Parameter("m_a", "GeV", "ALP mass", 0.5, "mass", 0.0, m_max, positive=True),
-            Parameter("c_ff", "TeV^-1", "c_ff(Lambda)/f_a, universal ALP-fermion coupling", 1e-3, "lifetime", 0.0),
-            Parameter("c_WW", "TeV^-1", "c_WW(Lambda)/f_a, ALP-SU(2) gauge coupling", 0.0, "lifetime", 0.0),
+            Parameter("m_a", "GeV", "ALP mass", 0.5, "mass", 0.0, m_max, positive=True, latex="m_a"),
+            Parameter("c_ff", "TeV^-1", "c_ff(Lambda)/f_a, universal ALP-fermion coupling", 1e-3, "lifetime", 0.0,
+                      latex="c_{ff}/f_a"),
+            Parameter("c_WW", "TeV^-1", "c_WW(Lambda)/f_a, ALP-SU(2) gauge coupling", 0.0, "lifetime", 0.0,
+                      latex="c_{WW}/f_a"),
         )
 
     def ctau(self, *, m_a, c_ff, c_WW, **_):

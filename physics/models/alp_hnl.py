@@ -1,4 +1,4 @@
-"""ALP with a b -> s coupling decaying into a pair of Majorana heavy neutral leptons (seed 000).
+"""ALP with a b -> s coupling decaying into two Majorana heavy neutral leptons (Wang, Zhang & Liu, arXiv:2410.00491).
 
 Wang, Zhang & Liu, "Long-lived sterile neutrinos from an axionlike particle at Belle II" (2024):
 B+ -> K+ a (eq. 2), a -> N N (eq. 3, Br = 1), N long-lived through its mixing |V_eN|^2.
@@ -10,11 +10,12 @@ import math
 
 import numpy as np
 
-from llpscan.physics import hnl, pdg
+from llpscan.physics import pdg
 from llpscan.physics.constants import HBAR_C
 from llpscan.physics.form_factors import f0_B_to_K
 from llpscan.physics.kinematics import EventSample, kallen, two_body_decay, two_body_momentum
-from llpscan.physics.model import Model, Parameter
+from llpscan.physics.model import ModelBase, Parameter
+from llpscan.physics.models import hnl
 
 __all__ = ["AlpToHnl", "br_b_to_k_alp", "width_alp_to_nn"]
 
@@ -22,7 +23,7 @@ __all__ = ["AlpToHnl", "br_b_to_k_alp", "width_alp_to_nn"]
 def br_b_to_k_alp(m_a, g_bs):
     """Br(B+ -> K+ a) for the coupling g_bs = g^d_32/Lambda (GeV^-1) and ALP mass m_a (GeV).
 
-    Seed 000 eq. (2) (from Beltran et al., arXiv:2302.03216) divided by Gamma(B+) from the PDG
+    eq. (2) (from Beltran et al., arXiv:2302.03216) divided by Gamma(B+) from the PDG
     lifetime; lambda(x, y) = 1 + x^2 + y^2 - 2x - 2y - 2xy. Zero where m_a >= m_B - m_K.
     """
     m_a = np.asarray(m_a, dtype=float)
@@ -36,7 +37,7 @@ def br_b_to_k_alp(m_a, g_bs):
 
 
 def width_alp_to_nn(m_a, m_N, g_N):
-    """Gamma(a -> N N) in GeV, seed 000 eq. (3) (from Alves, Dias & Lopes, arXiv:1911.12394).
+    """Gamma(a -> N N) in GeV, eq. (3) (from Alves, Dias & Lopes, arXiv:1911.12394).
 
     g_N is g_N/Lambda in GeV^-1. Zero where m_N >= m_a/2.
     """
@@ -53,8 +54,8 @@ def _max_beta_gamma(*bg):
     return out
 
 
-class AlpToHnl(Model):
-    """B+ -> K+ a, a -> N N with a Majorana N mixing with nu_e (seed 000)."""
+class AlpToHnl(ModelBase):
+    """B+ -> K+ a, a -> N N with a Majorana N mixing with nu_e (Wang, Zhang & Liu)."""
 
     name = "alp-hnl"
     llps = ("N",)
@@ -63,11 +64,13 @@ class AlpToHnl(Model):
         # is closed (m_a >= m_B - m_K, 2 m_N >= m_a) are masked: zero signal (issue 2)
         m_b = pdg.mass("B+")
         self.parameters = (
-            Parameter("m_a", "GeV", "ALP mass", 4.7, "mass", 0.0, m_b, positive=True),
-            Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", 0.0, m_b / 2, positive=True),
-            Parameter("V2", "1", "|V_eN|^2, HNL-electron-neutrino mixing", 1e-7, "lifetime", 0.0, 1.0, positive=True),
-            Parameter("g_N", "GeV^-1", "g_N/Lambda, ALP-HNL coupling", 1e-3, "rate"),
-            Parameter("g_bs", "GeV^-1", "g^d_32/Lambda, ALP b-s coupling", 1e-9, "rate"),
+            Parameter("m_a", "GeV", "ALP mass", 4.7, "mass", 0.0, m_b, positive=True, latex="m_a"),
+            Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", 0.0, m_b / 2, positive=True,
+                      latex="m_N"),
+            Parameter("V2", "1", "|V_eN|^2, HNL-electron-neutrino mixing", 1e-7, "lifetime", 0.0, 1.0, positive=True,
+                      latex=r"|V_{eN}|^2"),
+            Parameter("g_N", "GeV^-1", "g_N/Lambda, ALP-HNL coupling", 1e-3, "rate", latex=r"g_N/\Lambda"),
+            Parameter("g_bs", "GeV^-1", "g^d_32/Lambda, ALP b-s coupling", 1e-9, "rate", latex=r"g^d_{3,2}/\Lambda"),
         )
 
     def ctau(self, *, m_N, V2, **_):
@@ -76,17 +79,17 @@ class AlpToHnl(Model):
         unit = hnl.ctau(m_N.ravel(), 1.0).reshape(m_N.shape)
         return {"N": unit / np.asarray(V2, dtype=float)}
 
-    def br_signal(self, m_N, search: str):
-        """Br(N -> signal final states of ``search``) (seed 000, section III and Fig. 2)."""
+    def branching_fraction(self, m_N, channels):
+        """Br(N -> the weighted ``channels``), channel -> factor (:func:`physics.models.hnl.branching_fraction`)."""
         m_N = np.asarray(m_N, dtype=float)
-        return hnl.br_signal(m_N.ravel(), search).reshape(m_N.shape)
+        return hnl.branching_fraction(m_N.ravel(), channels).reshape(m_N.shape)
 
     def br_production(self, *, m_a, g_bs, **_):
-        """Br(B+ -> K+ a) x Br(a -> N N), with Br(a -> N N) = 1 (seed 000, section II)."""
+        """Br(B+ -> K+ a) x Br(a -> N N), with Br(a -> N N) = 1 (section II)."""
         return br_b_to_k_alp(m_a, g_bs)
 
     def ctau_alp(self, *, m_a, m_N, g_N, **_):
-        """ALP proper decay length (m); Gamma(a) = Gamma(a -> N N) (seed 000, section II)."""
+        """ALP proper decay length (m); Gamma(a) = Gamma(a -> N N) (section II)."""
         with np.errstate(divide="ignore"):
             return HBAR_C / width_alp_to_nn(m_a, m_N, g_N)
 

@@ -1,6 +1,6 @@
-"""Running ALP couplings at mu = m_a for the two benchmarks of seed 001 eq. (2.13), as a table.
+"""Running ALP couplings at mu = m_a for the two benchmarks of Ferber et al. (arXiv:2201.06580) eq. (2.13), as a table.
 
-Seed 001 (arXiv:2201.06580) evaluates its appendix-A widths with the couplings run from the cutoff
+Ferber et al. (arXiv:2201.06580) evaluates its appendix-A widths with the couplings run from the cutoff
 Lambda = 4 pi f_a (f_a = 1 TeV) to mu = m_a. The numbers below were computed once with ALPaca
 (alpaca-alps 1.2.0 on PyPI; J. Alda, M. Fuentes Zamoro, L. Merlo, X. Ponce Diaz, S. Rigolin,
 arXiv:2508.08354), which solves the RG equations of Bauer, Neubert, Renner, Schnubel & Thamm,
@@ -11,8 +11,7 @@ Per unit coupling at Lambda (c_ff = 1: axial coupling 1 for every quark and lept
 c_BB = c_GG = 0), on 20 log-spaced m_a from 0.01 to 5 GeV:
 
 - AXIAL[bench][f]: the running axial coupling c_ff(m_a) of f = e, mu, tau, u, d, s, c, b, which enters the
-  loop sums C_GG^eff (A.3) and C_gamgam^eff (A.7). c_ff benchmark: c_ll = 1.1065 at all m_a (physics-notes
-  001: 1.107), c_uu = c_cc = 0.859-0.867, c_dd = c_ss = 1.075-1.082, c_bb = 1.057-1.064; c_WW benchmark:
+  loop sums C_GG^eff (A.3) and C_gamgam^eff (A.7). c_ff benchmark: c_ll = 1.1065 at all m_a, c_uu = c_cc = 0.859-0.867, c_dd = c_ss = 1.075-1.082, c_bb = 1.057-1.064; c_WW benchmark:
   c_ll = -2.82e-4, c_qq = -(2.4-2.7)e-4.
 - EFFECTIVE[bench][f]: the coupling that enters Gamma(a -> f f) (A.1), i.e. AXIAL plus the
   O(alpha^2 c_gamgam) photon loop that (A.1) writes as "+ O(alpha^2/(4 pi)^2 c_WW)" (BNT arXiv:1708.00443

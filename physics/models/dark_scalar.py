@@ -1,8 +1,9 @@
-"""Dark scalar S from B+ -> K+ S (Higgs mixing) decaying promptly into two dark photons (seed 003).
+"""Dark scalar S from B+ -> K+ S (Higgs mixing), promptly to two dark photons (Cheung et al., arXiv:2401.03168).
 
-Seed 003 (Belle II, S -> A' A' with both A' displaced): production eqs. (2)-(6) (Winkler,
+Cheung, Kim, Kwon, Ouseph, Soffer & Wang, "Probing dark photons from a light scalar at Belle II" (S -> A' A'
+with both A' displaced): production eqs. (2)-(6) (Winkler,
 arXiv:1809.01876, with the Ball-Zwicky f_0), Br(S -> A' A') = 1 (section 2), the A' decays of
-:mod:`physics.dark_photon` (eqs. (9), (10)). Event generation follows section 3.4: B+ -> K+ S
+:mod:`physics.models.dark_photon` (eqs. (9), (10)). Event generation follows section 3.4: B+ -> K+ S
 phase space, S -> A' A' with longitudinal (default) or transverse A' helicities (EvtGen SVV_HELAMP),
 A' -> two leptons (VLL) or two pseudoscalars (VSS).
 """
@@ -13,11 +14,12 @@ import math
 
 import numpy as np
 
-from llpscan.physics import dark_photon, pdg
+from llpscan.physics import pdg
 from llpscan.physics.constants import G_F, HBAR_C, V_HIGGS
 from llpscan.physics.form_factors import f0_B_to_K
 from llpscan.physics.kinematics import EventSample, boost, kallen, two_body_decay, two_body_momentum
-from llpscan.physics.model import Model, Parameter
+from llpscan.physics.model import ModelBase, Parameter
+from llpscan.physics.models import dark_photon
 
 __all__ = ["DarkScalarToDarkPhotons", "br_b_to_k_scalar", "width_s_to_apap", "CHANNELS",
            "POLARISATIONS", "decay_angle_coefficients", "plane_correlation", "M_TOP", "V_TS_V_TB"]
@@ -27,7 +29,7 @@ CHANNELS = {"ee": "e-", "mumu": "mu-", "pipi": "pi+", "KK": "K+"}
 POLARISATIONS = ("longitudinal", "transverse")
 
 # Top mass in the penguin: the pole mass of the particle package (PDG, 172.6 GeV). Br(B -> K S)
-# scales as m_t^4; the MSbar mass (~163 GeV) gives about 20% less (physics-notes.md 003).
+# scales as m_t^4; the MSbar mass (~163 GeV) gives about 20% less (pole: 0.52 sin^2(theta) at m_S = 1 GeV).
 M_TOP = pdg.mass("t")
 # |V_ts^* V_tb| from the PDG 2024 CKM global fit (Wolfenstein parameters): |V_ts| = 0.04110,
 # |V_tb| = 0.999118.
@@ -37,8 +39,8 @@ V_TS_V_TB = 0.04110 * 0.999118
 def br_b_to_k_scalar(m_S, sin_theta=1.0):
     """Br(B+ -> K+ S) for a scalar of mass m_S (GeV) mixing with the Higgs by angle theta.
 
-    Winkler arXiv:1809.01876 eqs. (5)-(6) = seed 003 eqs. (2)-(6), as written out in
-    physics-notes.md ("Formulas the seeds use"):
+    Winkler arXiv:1809.01876 eqs. (5)-(6) = eqs. (2)-(6) (from the effective b -> s S coupling
+    of Winkler; the 1/2 of the P_R projection is in h):
     Gamma = |h|^2 sin^2(theta)/(16 pi m_B^3) ((m_B^2 - m_K^2)/(m_b - m_s))^2 f_0(m_S^2)^2 lambda^(1/2),
     h = 3 sqrt(2) G_F m_t^2 V_ts^* V_tb (m_b + m_s)/(32 pi^2 v); quark masses (MSbar) from PDG.
     Divided by Gamma(B+) from the PDG lifetime; 0 where m_S >= m_B - m_K.
@@ -54,7 +56,7 @@ def br_b_to_k_scalar(m_S, sin_theta=1.0):
 
 
 def width_s_to_apap(m_S, m_Ap, g_D):
-    """Gamma(S -> A' A') in GeV, seed 003 eq. (7) (Araki et al. arXiv:2008.12765):
+    """Gamma(S -> A' A') in GeV, eq. (7) (Araki et al. arXiv:2008.12765):
     g_D^2 m_S^3/(32 pi m_A'^2) (1 - 4x + 12x^2) sqrt(1 - 4x), x = m_A'^2/m_S^2; 0 where closed."""
     m_S, m_Ap = np.asarray(m_S, dtype=float), np.asarray(m_Ap, dtype=float)
     x = np.square(m_Ap / m_S)
@@ -67,7 +69,7 @@ def decay_angle_coefficients(channel: str, m_Ap: float, polarisation: str):
     daughter to the A' flight direction in the A' rest frame.
 
     A vector of helicity 0 (longitudinal) or +-1 (transverse) decaying through a vector current
-    (EvtGen VLL / VSS, seed 003 section 3.4): leptons of mass m, r = 4 m^2/m_A'^2:
+    (EvtGen VLL / VSS, section 3.4): leptons of mass m, r = 4 m^2/m_A'^2:
     longitudinal sin^2 + r cos^2, transverse 1 + cos^2 + r sin^2; pseudoscalar pairs (P wave):
     longitudinal cos^2, transverse sin^2.
     """
@@ -164,8 +166,8 @@ def _decay_along_helicity_axis(rng, parent, m_d, a, b):
     return boost(p1, beta), boost(p2, beta)
 
 
-class DarkScalarToDarkPhotons(Model):
-    """B+ -> K+ S, S -> A' A' (Br = 1), A' -> e e, mu mu, pi pi, K K, ... (seed 003)."""
+class DarkScalarToDarkPhotons(ModelBase):
+    """B+ -> K+ S, S -> A' A' (Br = 1), A' -> e e, mu mu, pi pi, K K, ... (Cheung et al.)."""
 
     name = "dark-scalar-dark-photon"
     llps = ("Ap",)
@@ -173,14 +175,17 @@ class DarkScalarToDarkPhotons(Model):
     def __init__(self):
         m_B, m_K = pdg.mass("B+"), pdg.mass("K+")
         self.parameters = (
-            Parameter("m_S", "GeV", "dark scalar mass", 1.0, "mass", 0.0, m_B - m_K, positive=True),
-            Parameter("m_Ap", "GeV", "dark photon mass", 0.3, "mass", 0.0, (m_B - m_K) / 2, positive=True),
-            Parameter("eps", "1", "kinetic mixing of the dark photon", 1e-6, "lifetime", 0.0, 1.0, positive=True),
-            Parameter("sin_theta", "1", "sine of the scalar-Higgs mixing angle", 1e-4, "rate", 0.0, 1.0, positive=True),
-            # seed 003 sets Br(S -> A'A') = 1 and a prompt S without a value of the dark gauge
+            Parameter("m_S", "GeV", "dark scalar mass", 1.0, "mass", 0.0, m_B - m_K, positive=True, latex="m_S"),
+            Parameter("m_Ap", "GeV", "dark photon mass", 0.3, "mass", 0.0, (m_B - m_K) / 2, positive=True,
+                      latex="m_{A'}"),
+            Parameter("eps", "1", "kinetic mixing of the dark photon", 1e-6, "lifetime", 0.0, 1.0, positive=True,
+                      latex=r"\epsilon"),
+            Parameter("sin_theta", "1", "sine of the scalar-Higgs mixing angle", 1e-4, "rate", 0.0, 1.0, positive=True,
+                      latex=r"\sin\theta"),
+            # sets Br(S -> A'A') = 1 and a prompt S without a value of the dark gauge
             # coupling; g_D only decides where S stops being prompt (near m_S = 2 m_A')
             Parameter("g_D", "1", "dark U(1) gauge coupling (promptness of S only)", 0.1, "rate", 0.0, 4 * math.pi,
-                      positive=True),
+                      positive=True, latex="g_D"),
         )
 
     def ctau(self, *, m_Ap, eps, **_):
@@ -188,7 +193,7 @@ class DarkScalarToDarkPhotons(Model):
         return {"Ap": dark_photon.ctau(m_Ap, eps)}
 
     def br_production(self, *, m_S, sin_theta, **_):
-        """Br(B+ -> K+ S) x Br(S -> A' A'), with Br(S -> A' A') = 1 (seed 003, section 2)."""
+        """Br(B+ -> K+ S) x Br(S -> A' A'), with Br(S -> A' A') = 1 (section 2)."""
         return br_b_to_k_scalar(m_S, sin_theta)
 
     def ctau_scalar(self, *, m_S, m_Ap, g_D, **_):

@@ -1,19 +1,21 @@
-"""Heavy neutral lepton N with a transition magnetic moment to the active neutrinos (seed 002).
+"""HNL N with a transition magnetic moment to the active neutrinos (Zhang, Song, Ding & Chen, arXiv:2204.07802).
 
 Zhang, Song, Ding & Chen, "Neutrino dipole portal at electron colliders": L = d nubar_L sigma F N + h.c.
 (eq. 1). N is a Dirac fermion made in e+e- -> gamma* -> N nubar and Nbar nu (eqs. 2-3 give ONE of the
-two charge channels, physics-notes 002) and decays N -> nu gamma with Br = 1 (eq. 4).
+two charge channels: an independent trace calculation agrees with
+eq. (3) exactly) and decays N -> nu gamma with Br = 1 (eq. 4).
 
 Events are generated in the e+e- centre-of-mass frame (e- beam along +z): the N polar angle from
 eq. (2), the photon of N -> nu gamma from one of three rest-frame distributions (option ``photon``):
 
-- ``text``: dN/dcos(theta*) ~ 1 - cos(theta*) about the N flight direction (the seed's sentence below
+- ``text``: dN/dcos(theta*) ~ 1 - cos(theta*) about the N flight direction (the paper's sentence below
   eq. 7, the m_N << sqrt(s) limit of the exact result);
 - ``exact``: the Dirac spin correlation dN/dOmega* ~ 1 - P(z) cos(theta*) + C(z) sin(theta*) cos(phi*)
-  (physics-notes 002), phi* measured from the (beam, N) plane towards the e- beam; an explicit
-  Dirac-matrix trace calculation in tests/physics/test_dipole_portal.py confirms it and shows that the
+  (derived for this project), phi* measured from the (beam, N) plane towards the e- beam; an explicit
+  Dirac-matrix trace calculation in tests/physics/models/test_dipole_portal.py confirms it and shows that the
   conjugate channel (Nbar nu, Nbar -> nubar gamma) has the same distribution, so one sampler serves both;
-- ``isotropic``: a Majorana-like unpolarised photon; physics-notes 002: it reproduces the seed's numbers.
+- ``isotropic``: a Majorana-like unpolarised photon; with both charge channels it reproduces the paper's
+  quoted limits (8e-6, 1.3e-6, 1.3e-5 GeV^-1), while ``text`` and ``exact`` give limits 1.5-1.7x weaker.
 
 All three are ``(1 + v.n)/(4 pi)`` on the sphere for a vector v with |v| <= 1, sampled by one routine.
 """
@@ -26,7 +28,7 @@ import numpy as np
 
 from llpscan.physics.constants import ALPHA_EM, GEV2_TO_FB, HBAR_C
 from llpscan.physics.kinematics import EventSample, boost
-from llpscan.physics.model import Model, Parameter
+from llpscan.physics.model import ModelBase, Parameter
 from llpscan.physics.sources import sin2_directions
 
 __all__ = [
@@ -44,12 +46,12 @@ __all__ = [
     "DipolePortal",
 ]
 
-#: photon distributions in the N rest frame (module docstring); the first reproduces the seed
+#: photon distributions in the N rest frame (module docstring); the first reproduces the paper
 PHOTON_OPTIONS = ("isotropic", "text", "exact")
 
 
 def width_n_to_nu_gamma(m_N, d):
-    """Gamma(N -> nu gamma) = d^2 m_N^3 / (4 pi) in GeV (seed 002 eq. 4, Dirac N); m_N in GeV, d in GeV^-1.
+    """Gamma(N -> nu gamma) = d^2 m_N^3 / (4 pi) in GeV (eq. 4, Dirac N); m_N in GeV, d in GeV^-1.
 
     >>> # the width grows like m^3: doubling the mass multiplies it by 8
     >>> float(width_n_to_nu_gamma(2.0, 1e-5) / width_n_to_nu_gamma(1.0, 1e-5))
@@ -60,12 +62,12 @@ def width_n_to_nu_gamma(m_N, d):
 
 
 def ctau_n(m_N, d):
-    """Proper decay length c tau (m) of N with Br(N -> nu gamma) = 1 (seed 002, below eq. 6)."""
+    """Proper decay length c tau (m) of N with Br(N -> nu gamma) = 1 (below eq. 6)."""
     return HBAR_C / width_n_to_nu_gamma(m_N, d)
 
 
 def dsigma_dcos_one_channel(z, s, m_N, d):
-    """d sigma(e+e- -> N nubar)/d cos(theta_N) in GeV^-2 (seed 002 eq. 2); theta_N from the e- beam.
+    """d sigma(e+e- -> N nubar)/d cos(theta_N) in GeV^-2 (eq. 2); theta_N from the e- beam.
 
     Zero where m_N^2 >= s.
     """
@@ -75,9 +77,9 @@ def dsigma_dcos_one_channel(z, s, m_N, d):
 
 
 def sigma_one_channel(s, m_N, d):
-    """sigma(e+e- -> N nubar) in GeV^-2: alpha d^2 (s - m^2)^2 (s + 2 m^2) / (3 s^3) (seed 002 eq. 3).
+    """sigma(e+e- -> N nubar) in GeV^-2: alpha d^2 (s - m^2)^2 (s + 2 m^2) / (3 s^3) (eq. 3).
 
-    >>> # m_N -> 0: alpha d^2 / 3, independent of s (seed 002, below eq. 3)
+    >>> # m_N -> 0: alpha d^2 / 3, independent of s (below eq. 3)
     >>> bool(np.isclose(sigma_one_channel(100.0, 1e-6, 1.0), ALPHA_EM / 3, rtol=1e-9))
     True
     """
@@ -87,12 +89,13 @@ def sigma_one_channel(s, m_N, d):
 
 
 def sigma_production(sqrt_s, m_N, d):
-    """Total N production in fb for the Dirac N: N nubar + Nbar nu = 2 x eq. (3) (physics-notes 002)."""
+    """Total N production in fb for the Dirac N: N nubar + Nbar nu = 2 x eq. (3) (eq. (3) is one charge channel;
+    the conjugate one has the same rate)."""
     return 2.0 * sigma_one_channel(np.square(sqrt_s), m_N, d) * GEV2_TO_FB
 
 
 def n_momentum_cm(sqrt_s, m_N):
-    """|p_N| (GeV) in the CM frame of e+e- -> N nu: (s - m^2)/(2 sqrt(s)) (seed 002, below eq. 6)."""
+    """|p_N| (GeV) in the CM frame of e+e- -> N nu: (s - m^2)/(2 sqrt(s)) (below eq. 6)."""
     sqrt_s = np.asarray(sqrt_s, dtype=float)
     return np.clip(sqrt_s**2 - np.square(m_N), 0.0, None) / (2 * sqrt_s)
 
@@ -118,7 +121,7 @@ def sample_cos_theta_n(rng: np.random.Generator, n: int, s: float, m_N: float):
 def photon_polarisation(z, s, m_N):
     """(P, C) of the exact Dirac photon distribution 1 - P cos(theta*) + C sin(theta*) cos(phi*).
 
-    physics-notes 002: with D = (1 - z^2) s + (1 + z^2) m^2,
+    With D = (1 - z^2) s + (1 + z^2) m^2 (the Dirac spin correlation, checked by a trace in the tests),
     P = [(1 - z^2) s - (1 + z^2) m^2]/D, C = 2 m sqrt(s) z sqrt(1 - z^2)/D; P^2 + C^2 <= 1.
 
     >>> [round(float(v), 12) for v in photon_polarisation(0.0, 100.0, 1e-9)]   # m << sqrt(s): the text's 1 - cos
@@ -187,8 +190,8 @@ def generate_cm(rng: np.random.Generator, n: int, sqrt_s: float, m_N: float, pho
     return p_n, p_gamma
 
 
-class DipolePortal(Model):
-    """Dirac N with a transition magnetic moment d (GeV^-1) to one active neutrino (seed 002).
+class DipolePortal(ModelBase):
+    """Dirac N with a transition magnetic moment d (GeV^-1) to one active neutrino (Zhang, Song, Ding & Chen).
 
     ``sqrt_s_max`` (GeV) bounds m_N (the collider energy); points with m_N >= sqrt(s) are masked by
     the scenario.
@@ -199,9 +202,10 @@ class DipolePortal(Model):
 
     def __init__(self, sqrt_s_max: float):
         self.parameters = (
-            Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", 0.0, sqrt_s_max, positive=True),
+            Parameter("m_N", "GeV", "heavy neutral lepton mass", 1.0, "mass", 0.0, sqrt_s_max, positive=True,
+                      latex="m_N"),
             Parameter("d", "GeV^-1", "active-sterile transition magnetic moment", 1e-5, "lifetime", 0.0, 1.0,
-                      positive=True),
+                      positive=True, latex="d"),
         )
 
     def ctau(self, *, m_N, d, **_):

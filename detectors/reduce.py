@@ -1,0 +1,85 @@
+"""The Monte-Carlo reducer: the mean over events of a per-event probability and its standard error.
+
+Every search ends the same way: a value p_i per event (a detection probability times event weights) at
+every coupling point, reduced to the mean over the n events and its standard error, with sums shifted by
+the first event and accumulated in event order (the shifted-data algorithm of Chan, Golub & LeVeque,
+"Algorithms for computing the sample variance", Am. Stat. 37 (1983) 242): the result depends neither on
+threads nor on chunking, and the variance does not cancel where p_i -> 1. :func:`event_mean_and_error` is
+the numpy form; :func:`shifted_add` and :func:`shifted_mean_error` are the same arithmetic for numba
+kernels (inlined, so a kernel built from them gives the numpy form's bits on the same p_i).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+
+import numba
+import numpy as np
+
+__all__ = ["EVENT_BLOCK", "event_mean_and_error", "shifted_add", "shifted_mean_error"]
+
+#: events per block when a search hands its values over in blocks: bounds the (events x points) temporaries
+EVENT_BLOCK = 8192
+
+
+@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def shifted_add(p, shift, s1, s2):
+    """One event into the shifted sums: returns (s1 + d, s2 + d^2), d = p - shift (numba kernels)."""
+    d = p - shift
+    return s1 + d, s2 + d * d
+
+
+@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
+def shifted_mean_error(shift, s1, s2, n):
+    """(mean, standard error of the mean) from the shifted sums of n events (numba kernels)."""
+    mean = shift + s1 / n
+    var = (s2 - s1 * s1 / n) / (n - 1) if n > 1 else 0.0
+    return mean, math.sqrt(max(var, 0.0) / n)
+
+
+def event_mean_and_error(values):
+    """Mean over events and its standard error, for every point.
+
+    With d_i = p_i - p_1: s1 = sum d_i, s2 = sum d_i^2 (in event order), mean = p_1 + s1/n,
+    var = (s2 - s1^2/n)/(n - 1), err = sqrt(max(var, 0)/n).
+
+    Args:
+        values: per-event values, shape (n_events, ...) with the event axis first; or an iterator
+            over blocks of consecutive events (each (n_block, ...)), in event order, so that the
+            caller never holds all events at once.
+    Returns:
+        (mean, err), each of the shape of one event's values.
+
+    With the same values a numba kernel built from :func:`shifted_add` and :func:`shifted_mean_error`
+    gives the same bits.
+
+    >>> p = np.array([[1.0, 0.0], [1.0, 1.0], [1.0, 0.0], [1.0, 1.0]])   # (events, points)
+    >>> mean, err = event_mean_and_error(p)
+    >>> mean.tolist(), err.tolist()      # a constant has no error; 0/1 with p = 1/2: sqrt(1/3)/2
+    ([1.0, 0.5], [0.0, 0.28867513459481287])
+    """
+    blocks = values if isinstance(values, Iterator) else iter((np.asarray(values, dtype=float),))
+    shift = s1 = s2 = None
+    n = 0
+    for block in blocks:
+        block = np.asarray(block, dtype=float)
+        if not len(block):
+            continue
+        if shift is None:
+            shift = block[0].copy()
+            s1 = np.zeros_like(shift)
+            s2 = np.zeros_like(shift)
+        d = block - shift
+        sq = d * d
+        # running sums in event order: the previous total enters before this block's first event
+        d[0] += s1
+        sq[0] += s2
+        s1 = np.cumsum(d, axis=0)[-1]
+        s2 = np.cumsum(sq, axis=0)[-1]
+        n += len(block)
+    if shift is None:
+        raise ValueError("no events to average")
+    mean = shift + s1 / n
+    var = (s2 - s1 * s1 / n) / (n - 1) if n > 1 else np.zeros_like(s1)
+    return mean, np.sqrt(np.maximum(var, 0.0) / n)
