@@ -104,6 +104,10 @@ def check_searches(ds: xr.Dataset, searches) -> list[str]:
 def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str | None, level: float | None) -> dict:
     """The reach JSON object: for every x the lower and upper boundary in y (None where none)."""
     check_axes(ds, x, y)
+    for name in (x, y):
+        if name in sel:
+            raise ConfigError(f"{name} is an axis of the reach table (x={x}, y={y}): it cannot also be selected "
+                              f"with {name}={sel[name]}")
     labels = check_searches(ds, [search] if search is not None else [])
     search = search if search is not None else labels[0]
     q, lvl, text = store_exclusion(ds, level)

@@ -72,3 +72,36 @@ def test_scenarios_meet_the_protocols_and_label_every_parameter(name):
     assert sc.source is None or isinstance(sc.source, Source)
     for p in sc.parameters:  # how the papers' figures write it: LaTeX math, no unit
         assert p.latex and "$" not in p.latex, p
+
+
+def test_variables_are_inherited_overridden_and_dropped_by_name():
+    import numpy as np
+
+    from llpscan.detectors.scenario import Scenario, variable
+
+    class Base(Scenario):
+        name = "base-doc"
+
+        @variable("1", "doubled")
+        def twice(self, x):
+            return 2 * np.asarray(x)
+
+        @variable("m", "a length")
+        def length(self, x):
+            return np.asarray(x)
+
+    class Child(Base):
+        def twice(self, x):  # unmarked override: still a variable, with the new behaviour
+            return 3 * np.asarray(x)
+
+        @variable("cm", "a length in cm")  # marked again: new units
+        def length(self, x):
+            return 100 * np.asarray(x)
+
+    class Dropped(Base):
+        twice = None  # no longer a variable
+
+    child = {v.name: v for v in Child().variables}
+    assert float(child["twice"].fn(x=1.0)) == 3.0 and child["twice"].units == "1"
+    assert child["length"].units == "cm" and float(child["length"].fn(x=1.0)) == 100.0
+    assert [v.name for v in Dropped().variables] == ["length"]
