@@ -59,3 +59,23 @@ def test_physics_page_does_not_point_to_private_notes():
         text = page.read_text(encoding="utf-8")
         assert "physics-notes" not in text and "seed 00" not in text.lower(), page
     assert sys.version_info >= (3, 11)
+
+
+def test_every_scenario_option_is_listed_by_presets_and_explained_on_the_physics_page():
+    # an option is a physics choice: `llpscan presets` must show it and docs/physics.md say what it does
+    from click.testing import CliRunner
+
+    from importlib import metadata
+
+    from llpscan.detectors.registry import SCENARIO_GROUP, scenario_class
+    from llpscan.scanner.cli import cli
+
+    listing = CliRunner().invoke(cli, ["presets"]).output
+    physics = (DOCS / "physics.md").read_text(encoding="utf-8")
+    # the built-in scenarios (a plugin installed beside llpscan documents its own options)
+    builtin = [ep.name for ep in metadata.entry_points(group=SCENARIO_GROUP) if ep.dist and ep.dist.name == "llpscan"]
+    assert len(builtin) >= 9
+    for name in builtin:
+        for option, values in scenario_class(name).options.items():
+            assert f"{option}={'|'.join(values)}" in listing, (name, option)
+            assert f"`{option}=" in physics, (name, option)
