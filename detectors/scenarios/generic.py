@@ -77,7 +77,7 @@ class Belle2DisplacedBr(_BToKScenario):
         v = DISPLACED_VOLUMES[self.option("volume")]
         self.limit_long_name = (
             "90% CL upper limit (2.3 signal events, no background) on Br(B+ -> K+ X) x Br(X -> visible), "
-            f"X a spin-0 particle (isotropic decays) decaying at r > {100 * R_MIN_DISPLACED:g} cm inside "
+            f"X from B+ -> K+ X (spin 0: isotropic in the B frame) decaying at r > {100 * R_MIN_DISPLACED:g} cm inside "
             f"{100 * v['z_min']:g} < z < {100 * v['z_max']:g} cm, r < {100 * v['r_max']:g} cm, every such decay "
             "counted (no track acceptance or efficiency, as arXiv:2201.06580 section 5); 2 N(B+B-) B mesons with "
             "sigma(B+B-) = 0.54 nb")
@@ -182,10 +182,12 @@ class _MonophotonXsec(Scenario):
         self.searches = self.paper_scenario.searches
         production = {"dipole": "the dipole-portal polar distribution of eq. (2)",
                       "isotropic": "an isotropic polar distribution"}[self.option("production")]
+        momentum = {"cm": "the CM momentum of X as eq. (6)", "lab": "each X's lab momentum"}[self.option("decay_momentum")]
         self.limit_long_name = (
             "95% CL (chi^2 = S^2/(S+B) = 2.71) upper limit in fb on sigma(e+e- -> X + invisible) x Br(X -> nu gamma), "
             f"X recoiling against one massless invisible particle with {production}, the photon isotropic in the "
-            f"X rest frame, {self.where}; the search's photon cuts and backgrounds (arXiv:2204.07802)")
+            f"X rest frame, {self.where} (decay probability with {momentum}); the search's photon cuts and "
+            "backgrounds (arXiv:2204.07802)")
 
     @variable("fb", "sigma(e+e- -> X + invisible) x Br(X -> nu gamma)")
     def sigma_production(self, sigma):
