@@ -25,10 +25,31 @@ def _pairs(items, option: str) -> dict[str, str]:
     return out
 
 
+def _print_citations(ctx, _param, value):
+    if not value or ctx.resilient_parsing:
+        return
+    from llpscan.cite import cite_all
+
+    click.echo(cite_all(), nl=False)
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="llpscan")
+@click.option("--cite", is_flag=True, expose_value=False, is_eager=True, callback=_print_citations,
+              help="print BibTeX for llpscan, the built-in scenarios' papers and inputs, PDG and the tools, and exit")
 def cli():
     """llpscan: long-lived-particle reach scans on dask, stored in zarr."""
+
+
+@cli.command()
+@click.argument("stores", nargs=-1)
+def cite(stores):
+    """BibTeX of what STORE used (its scenario's papers and inputs, PDG, its libraries); without a
+    store, everything (as --cite)."""
+    from llpscan.cite import cite_all, cite_store
+
+    click.echo(cite_store(*stores) if stores else cite_all(), nl=False)
 
 
 def _scenario_options(name: str) -> dict[str, tuple[str, ...]]:

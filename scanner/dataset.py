@@ -84,5 +84,13 @@ def statistic_attrs(scan: Scan) -> dict[str, str]:
         "limit_name": sc.limit_name or "",
         "limit_long_name": sc.limit_long_name or "",
         "options": json.dumps(sc.option_values, sort_keys=True),
+        "option_defaults": json.dumps({k: v[0] for k, v in sc.options.items()}, sort_keys=True),
         "plot": json.dumps(dict(sc.plot), sort_keys=True),
+        # what figures, exports and citations read (scanner/plot.py, export.py, llpscan/cite.py)
+        "primary_search": sc.primary_search if sc.primary_search in scan.searches else "",
+        "references": json.dumps(list(sc.references)),
+        "switches": json.dumps([{"parameter": w.parameter, "value": float(w.value), "note": w.note}
+                                for w in sc.switches]),
+        "derived_parameters": json.dumps({k: {"variable": v, "note": n}
+                                          for k, (v, n) in sc.derived_parameters.items()}, sort_keys=True),
     }

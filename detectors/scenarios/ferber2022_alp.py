@@ -21,9 +21,9 @@ import math
 import numpy as np
 
 from llpscan.detectors.experiments import belle2
-from llpscan.detectors.scenario import Scenario, variable
+from llpscan.detectors.scenario import Scenario, Switch, variable
 from llpscan.detectors.searches import DisplacedVertexSearch, InvisibleSearch
-from llpscan.physics.models.alp import COUPLINGS, AlpModel
+from llpscan.physics.models.alp import COUPLINGS, M_PQCD, AlpModel
 from llpscan.physics.models.b_to_k_x import GenericBToKX
 from llpscan.physics.sources import Upsilon4S
 
@@ -108,6 +108,7 @@ class _BToKScenario(Scenario):
     """What the three scenarios share: B+ B- pairs at the Upsilon(4S), boosted to the Belle II lab."""
 
     citation = CITATION
+    references = ("Ferber2022", "Filimonova2019", "Ball:2004ye", "Belle-II:2018jsg", "Belle-II:2010dht", "PDG2024")
     source = Upsilon4S()
     extra_parameters = (belle2.LUMI,)
 
@@ -122,6 +123,11 @@ class _BToKScenario(Scenario):
 
 class _AlpScenario(_BToKScenario):
     """The ALP model and its cheap variables."""
+
+    references = _BToKScenario.references + ("Bauer2017", "Bauer2020", "Alda2025", "alpaca_software")
+    # physics/models/alp.py: a -> g g and q qbar switched on at M_PQCD (appendix A of the paper)
+    switches = (Switch("m_a", M_PQCD, "ALP hadronic width switched on (a -> gg, q qbar) from 1 GeV, "
+                       "appendix A of Ferber et al."),)
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -155,6 +161,7 @@ class Belle2AlpDisplaced(_AlpScenario):
     name = "belle2-alp-displaced"
     description = "B+ -> K+ a, a -> e+e- / mu+mu- displaced (r > 0.9 cm) at Belle II, arXiv:2201.06580 Fig. 12"
     statistic = "events-2.3"  # section 5: 2.3 events, 90% CL, zero background
+    primary_search = "displaced"  # e+e- and mu+mu- together, the curve of Fig. 12
     signal_factors = ("n_b", "br_production", "br_signal")
     # couplings: "running" (the paper's method, alpaca table) or "fixed" at Lambda (physics.models.alp)
     options = {"volume": tuple(DISPLACED_VOLUMES), "boost": belle2.BOOSTS, "couplings": COUPLINGS}
@@ -182,6 +189,7 @@ class _InvisibleScenario(_BToKScenario):
     """The invisible search: selection efficiency (Table 1), background (section 4.2) and its options."""
 
     statistic = "poisson-90"  # section 4.3
+    primary_search = "invisible"
     background = "n_background"
     signal_factors = ("n_b", "efficiency", "br_production")
     # cone: the polar acceptance vetoing decays; background: "paper" (sec. 4.2) or "zero" (the dotted

@@ -11,8 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from llpscan.detectors.experiments import belle2
-from llpscan.detectors.scenario import Scenario, variable
+from llpscan.detectors.scenario import Scenario, Switch, variable
 from llpscan.detectors.searches import DisplacedVertexSearch
+from llpscan.physics.models import hnl
 from llpscan.physics.models.alp_hnl import AlpToHnl
 from llpscan.physics.sources import Upsilon4S
 
@@ -70,6 +71,14 @@ class Belle2AlpHnl(Scenario):
     extra_parameters = (belle2.LUMI,)
     signal_factors = ("n_b", "br_production", "eps_pid", "br_signal")
     options = {"boost": belle2.BOOSTS}
+    # section III: 1DV (exactly one displaced N) is the search the paper leads with; 2DV is drawn beside it
+    primary_search = "1DV"
+    # BibTeX keys (llpscan/references.bib): the paper, the HNL widths and form factors behind it
+    references = ("Wang2024", "Bondarenko2018", "Atre:2009rg", "Coloma2020", "Gorbunov:2007ak", "FLAG2021",
+                  "Bharucha2015", "Ball:2004ye", "Belle-II:2018jsg", "Belle-II:2010dht", "PDG2024")
+    # physics/models/hnl.py: the hadronic width switches from exclusive mesons to inclusive quarks
+    switches = (Switch("m_N", hnl.M_INCLUSIVE, "HNL hadronic width: exclusive mesons below, inclusive quarks "
+                       "with QCD corrections above (Bondarenko et al., arXiv:1805.08567)"),)
     llp_species = {"N1": "N", "N2": "N"}  # both N of a -> N N have the model's N lifetime
 
     def __init__(self, **options):
