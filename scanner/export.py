@@ -17,9 +17,13 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import gc
 import io
 import json
 import math
+import shutil
+import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -82,7 +86,7 @@ def contour_document(ds: xr.Dataset, x: str, y: str, *, sel: dict | None = None,
 
     check_axes(ds, x, y)
     check_searches(ds, [search] if search is not None else [])
-    search = search if search is not None else default_search(ds)
+    asked, search = search, search if search is not None else default_search(ds, quiet=True)
     q, lvl, text = store_exclusion(ds, level)
     picks = {k: str(v) for k, v in (sel or {}).items()}
     sub = select(ds.assign(_exclusion=q), picks)
@@ -95,6 +99,8 @@ def contour_document(ds: xr.Dataset, x: str, y: str, *, sel: dict | None = None,
     region = excluded_regions(qq, x, y, lvl, _closed(ds, sub, {}), log_x=log_scale(ds[x].values))
     used = {k: float(np.asarray(sub[k].values)[()]) for k in picks if k in sub.coords}
     lines = [[[float(a), float(b)] for a, b in line] for line in region.outline]
+    if asked is None:
+        default_search(ds)  # the note on stderr, once the contour is known to be good
     return {**_header(ds, x, y, "contour"), "level": lvl, "exclusion": text, "search": search, "sel": used,
             "lines": lines, "provenance": provenance(ds, store)}
 
@@ -162,8 +168,8 @@ def _qualifiers(var, doc: dict, ds_units: dict) -> None:
 
 
 def to_hepdata(doc: dict, outdir, *, sel_units: dict | None = None) -> Path:
-    """A HEPData submission (``submission.yaml``, one table, ``submission.tar.gz``) in ``outdir``,
-    written and validated by hepdata-lib."""
+    """A HEPData submission (``submission.yaml`` and one table) in the folder ``outdir``, written and
+    validated by hepdata-lib, and its tar ball ``<outdir>.tar.gz`` beside it (ready to upload)."""
     try:
         from hepdata_lib import Submission, Table, Uncertainty, Variable
     except ImportError:
@@ -216,8 +222,14 @@ def to_hepdata(doc: dict, outdir, *, sel_units: dict | None = None) -> Path:
         table.add_variable(vx)
         table.add_variable(vy)
     sub.add_table(table)
-    with contextlib.chdir(outdir):  # hepdata-lib writes its tar ball to the working directory
-        sub.create_files(".", validate=True)
+    # hepdata-lib writes its tar ball to the working directory: a temporary one, and the tar ball goes
+    # beside the submission folder (inside it, the validator would call it an unlisted file);
+    # hepdata-validator 0.3.6 leaves files open, so its ResourceWarnings are silenced here
+    with tempfile.TemporaryDirectory() as tmp, contextlib.chdir(tmp), warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        sub.create_files(str(outdir.resolve()), validate=True)
+        gc.collect()
+        shutil.move(Path(tmp) / "submission.tar.gz", outdir.parent / f"{outdir.name}.tar.gz")
     return outdir
 
 

@@ -28,6 +28,7 @@ network give ``sheet_dir``, a folder holding that sheet saved as ``U{flavour}4.c
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -176,7 +177,8 @@ def hnlimits_limits(flavour: str = "e", nature: str = "majorana", *, combined: b
     refs = [str(r).strip() for r in table["reference"].dropna()] if "reference" in table else []
     if combined:
         m = np.geomspace(*mass_range, 400)
-        func = limits.get_combined_limit_func(xrange=list(mass_range), npoints=400)
+        with contextlib.redirect_stdout(io.StringIO()):
+            func = limits.get_combined_limit_func(xrange=list(mass_range), npoints=400)
         if func is None:
             raise ConfigError(f"hnlimits has no limit on |U_{flavour}N|^2 in {mass_range} GeV")
         u = np.minimum(func(m), 1.0)
@@ -199,19 +201,31 @@ def hnlimits_limits(flavour: str = "e", nature: str = "majorana", *, combined: b
     return out
 
 
+def _none_for_missing(df):
+    """Empty cells as None, which HNLimits tests for: its ``df.where(df.notnull(), None)`` leaves NaN
+    in pandas >= 3 string columns (an empty ``file_top`` then reads as a path)."""
+    return df.astype(object).where(df.notna(), None)
+
+
 def _hnlimits_table(hnl_tools, flavour, nature, sheet_dir):
-    if sheet_dir is None:
-        return hnl_tools.Limits(flavor=flavour, invisible=False, nature=nature)
-    # the package's own offline path (work_environment = "offline") calls load_local_sheet without its
-    # folder: give it the folder for the time of this call
-    original_env, original_load = hnl_tools.work_environment, hnl_tools.load_local_sheet
-    folder = str(Path(sheet_dir))
-    hnl_tools.work_environment = "offline"
-    hnl_tools.load_local_sheet = lambda sheet_name, **kw: original_load(folder, sheet_name=sheet_name, **kw)
+    """HNLimits' ``Limits`` table, with two shims for HNLimits 1.2.0: empty cells made None (pandas
+    3), and its off-line path given the folder of the saved sheet (it calls ``load_local_sheet``
+    without one). The package's functions are restored afterwards."""
+    saved = hnl_tools.work_environment, hnl_tools.load_local_sheet, hnl_tools.load_google_sheet
+    env, load_local, load_google = saved
+    if sheet_dir is not None:
+        folder = str(Path(sheet_dir))
+        hnl_tools.work_environment = "offline"
+        hnl_tools.load_local_sheet = lambda sheet_name, **kw: _none_for_missing(load_local(folder, sheet_name=sheet_name, **kw))
+    hnl_tools.load_google_sheet = lambda *a, **kw: _none_for_missing(load_google(*a, **kw))
     try:
-        return hnl_tools.Limits(flavor=flavour, invisible=False, nature=nature)
+        # its constructor prints a note when its own combination (pandas 3 again) finds nothing
+        with contextlib.redirect_stdout(io.StringIO()):
+            table = hnl_tools.Limits(flavor=flavour, invisible=False, nature=nature)
+        table.limits = _none_for_missing(table.limits)  # DataFrame.apply turned the None back into NaN
+        return table
     finally:
-        hnl_tools.work_environment, hnl_tools.load_local_sheet = original_env, original_load
+        hnl_tools.work_environment, hnl_tools.load_local_sheet, hnl_tools.load_google_sheet = saved
 
 
 def _for_axes(limit: ExistingLimit, ds, x: str, y: str) -> tuple[np.ndarray, np.ndarray]:

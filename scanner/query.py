@@ -125,7 +125,7 @@ def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str
     """
     check_axes(ds, x, y)
     check_searches(ds, [search] if search is not None else [])
-    search = search if search is not None else default_search(ds)
+    asked, search = search, search if search is not None else default_search(ds, quiet=True)
     q, lvl, text = store_exclusion(ds, level)
     sub = select(ds.assign(_exclusion=q), sel).sel(search=search)
     n = sub["_exclusion"]
@@ -150,6 +150,8 @@ def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str
         for row, *edges in zip(rows, *(b[v].values for v in BAND_VARIABLES)):
             row.update({v: _clean(e) for v, e in zip(BAND_VARIABLES, edges)})
         out["band"] = b.attrs.get("band_description", "")
+    if asked is None:
+        default_search(ds)  # the note on stderr, once the table is known to be good
     return out
 
 
