@@ -396,18 +396,26 @@ def _mark_switches(ax, ds, x, y):
         if w["parameter"] == x and lo_x < w["value"] < hi_x:
             ax.axvline(w["value"], color="0.45", lw=0.7, ls=(0, (2, 2)), zorder=2)
             ax.annotate(mark, (w["value"], 1.0), xycoords=("data", "axes fraction"), xytext=(2, -9),
-                        textcoords="offset points", fontsize=7, color="0.3", style="italic")
+                        textcoords="offset points", fontsize=7, color="0.3", style="italic",
+                        annotation_clip=True, in_layout=False)  # hidden, not laid out, if the x range moves
         elif w["parameter"] == y and lo_y < w["value"] < hi_y:
             ax.axhline(w["value"], color="0.45", lw=0.7, ls=(0, (2, 2)), zorder=2)
             ax.annotate(mark, (1.0, w["value"]), xycoords=("axes fraction", "data"), xytext=(-8, 2),
-                        textcoords="offset points", fontsize=7, color="0.3", style="italic")
+                        textcoords="offset points", fontsize=7, color="0.3", style="italic",
+                        annotation_clip=True, in_layout=False)
         else:
             continue
         notes.append(f"{mark}: {_value_label(ds, w['parameter'], w['value'])}: {w['note']}")
     if notes:
-        text = "\n".join(textwrap.fill(n, 110, subsequent_indent="    ") for n in notes)
-        ax.annotate(text, (0.0, 0.0), xycoords="axes fraction", xytext=(0, -34), textcoords="offset points",
-                    va="top", ha="left", fontsize=6.5, color="0.3")
+        # footnotes once per figure (panels share them), as the figure's bottom label, which
+        # constrained layout and bbox_inches="tight" both keep in view
+        fig = ax.figure
+        known = getattr(fig, "_llpscan_notes", [])
+        known += [n for n in notes if n not in known]
+        fig._llpscan_notes = known
+        width = max(30, int(15 * fig.get_figwidth()))  # about 15 characters of 6.5 pt text per inch
+        text = "\n".join(textwrap.fill(n, width, subsequent_indent="    ") for n in known)
+        fig.supxlabel(text, fontsize=6.5, color="0.3", multialignment="left")
     return notes
 
 

@@ -186,8 +186,8 @@ def test_declared_switches_get_a_marker_and_a_footnote(small_store):
     ax = plot_reach(ds, "m_N", "V2")
     markers = [ln for ln in ax.lines if ln.get_color() == "0.45"]
     assert [ln.get_xdata()[0] for ln in markers] == [2.0]
-    notes = [t.get_text() for t in ax.texts if t.get_text().startswith("a: ")]
-    assert notes and "$m_N$ = 2 GeV" in notes[0] and "hadronic" in notes[0]
+    notes = [ax.figure.get_supxlabel()]  # the footnote, once per figure
+    assert notes[0].startswith("a: $m_N$ = 2 GeV: ") and "hadronic" in notes[0]
 
 
 def test_options_that_differ_from_the_defaults_are_in_the_title():
