@@ -91,10 +91,13 @@ def describe(store) -> dict:
                           "long_name": ds[n].attrs.get("long_name", "")} for n in names}
     variables["n_signal"]["long_name"] += " = " + " x ".join(json.loads(attrs["signal_factors"])) + " x acceptance (derived on open)"
     prov = {k: attrs[k] for k in ("created", "config_hash", "seed", "events_per_mass_point", "citation")}
+    if "references" in attrs:
+        prov["references"] = ", ".join(json.loads(attrs["references"])) + "  (llpscan cite STORE)"
     prov.update({f"scenario_{k}": v for k, v in json.loads(attrs.get("scenario_origin", "{}")).items()})
     prov.update(json.loads(attrs["versions"]))
     return {"store": str(path), "scenario": attrs["scenario"], "description": attrs["description"],
             "statistic": attrs["statistic"], "options": json.loads(attrs.get("options", "{}")),
+            "primary_search": attrs.get("primary_search") or None,
             "blocks_done": done, "blocks_total": total,
             "complete": done == total, "axes": axes, "searches": [str(s) for s in ds["search"].values],
             "fixed": fixed, "variables": variables, "provenance": prov, "config": cfg}

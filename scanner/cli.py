@@ -147,6 +147,8 @@ def info(store, fmt):
     click.echo(f"complete   {summary['blocks_done']}/{summary['blocks_total']} blocks"
                + ("" if summary["complete"] else "  (PARTIAL: finish with --resume)"))
     click.echo(f"statistic  {summary['statistic']}")
+    if summary.get("primary_search"):
+        click.echo(f"primary    {summary['primary_search']} (of {', '.join(summary['searches'])})")
     if summary["options"]:
         click.echo("options    " + "  ".join(f"{k}={v}" for k, v in summary["options"].items()))
     click.echo("axes")

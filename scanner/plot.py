@@ -428,15 +428,17 @@ def _finish(ax, ds, x, y, title, fixed, created, out, reached=True):
     ax.set_xlim(float(ds[x].min()), float(ds[x].max()))
     ax.set_ylim(float(ds[y].min()), float(ds[y].max()))
     ax.set_title(title, fontsize=8.5)
-    if fixed:
-        ax.text(0.02, 0.02, "\n".join(fixed), transform=ax.transAxes, fontsize=7, va="bottom",
-                bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.5}, zorder=5)
     handles = ax.get_legend_handles_labels()[0]
+    # the values held fixed head the legend (one box, placed where it covers least), else stand alone
+    head = {"title": "\n".join(fixed), "title_fontsize": 7, "alignment": "left"} if fixed else {}
     if len(handles) > 4 and created:  # many curves: the legend goes beside the axes, not over them
         ax.figure.set_size_inches(10.0, 4.8)
-        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0)
+        ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0, **head)
     elif handles:
-        ax.legend(fontsize=7 if len(handles) > 4 else 8, loc="best", framealpha=0.85)
+        ax.legend(fontsize=7 if len(handles) > 4 else 8, loc="best", framealpha=0.85, **head)
+    elif fixed:
+        ax.text(0.02, 0.02, "\n".join(fixed), transform=ax.transAxes, fontsize=7, va="bottom",
+                bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1.5}, zorder=5)
     if not reached:
         ax.text(0.5, 0.5, "no reach at this level", transform=ax.transAxes, ha="center")
     if out is not None:
@@ -608,7 +610,8 @@ def plot_compare(datasets, x: str | None = None, y: str | None = None, *, ax=Non
     if switches:
         _mark_switches(ax, datasets[0], x, y)
     first = datasets[0]
-    head = title or "\n".join([f"{len(datasets)} stores: " + "; ".join(dict.fromkeys(texts))])
+    head = title or "\n".join(textwrap.wrap(first.attrs.get("description", ""), 88)
+                              + [f"{len(datasets)} stores: " + "; ".join(dict.fromkeys(texts))])
     sub0 = _prepare(first, x, y, sel, level)[0]
     return _finish(ax, first, x, y, head, _fixed_lines(first, sub0, x, y), created, out,
                    any(r.polygons for *_, r in drawn))

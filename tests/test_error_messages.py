@@ -132,9 +132,13 @@ def test_a_store_locked_by_a_live_writer_is_refused(small_store, tmp_path):
     assert not (tmp_path / "s.zarr.lock").exists()
 
 
-def test_figure_and_export_errors_are_one_line_and_write_nothing(small_store, tmp_path):
+def test_figure_and_export_errors_are_one_line_and_write_nothing(small_store, tmp_path, capsys, monkeypatch):
     import shutil
 
+    from llpscan.scanner.cli import main
+
+    # in process (the subprocess tests above cover the entry point): main() is what `llpscan` runs
+    monkeypatch.chdir(tmp_path)
     store = tmp_path / "s.zarr"
     shutil.copytree(small_store, store)
     before = tree_digest(store)
@@ -149,8 +153,11 @@ def test_figure_and_export_errors_are_one_line_and_write_nothing(small_store, tm
             (["compare"], "Missing argument"),
             (["plot", "s.zarr", "--limits", "missing.csv"], "limits file missing.csv does not exist"),
             (["plot", "s.zarr", "--limits", "o.csv"], "the units must be stated (x_units: ...)"),
+            (["plot", "s.zarr", "--with", "s.zarr", "--band", "mc"], "its only band is --band envelope"),
             (["cite", "nowhere.zarr"], "no such store")):
-        res = llpscan(*args, cwd=tmp_path)
-        assert_one_line_error(res, fragment)
+        code = main(args)
+        out, err = capsys.readouterr()
+        assert code == 2 and out == "", (args, out)
+        assert err.count("\n") == 1 and err.startswith("llpscan: error: ") and fragment in err, (args, err)
     assert tree_digest(store) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.csv", "s.zarr"]

@@ -53,6 +53,14 @@ def _q(ds):
     return ds["n_signal"].sel(search="s").where(ds["allowed"] != 0, 0.0)
 
 
+def shown(ax) -> str:
+    """Every text drawn on the axes, the legend's title (the fixed values) included."""
+    texts = [t.get_text() for t in ax.texts]
+    if ax.get_legend() is not None:
+        texts.append(ax.get_legend().get_title().get_text())
+    return "\n".join(texts)
+
+
 def _vertices(region):
     return np.vstack([v for v, _ in region.polygons]) if region.polygons else np.empty((0, 2))
 
@@ -164,7 +172,7 @@ def test_labels_title_and_fixed_values_come_from_the_scenario(small_store):
     assert ax.get_title().startswith(ds.attrs["description"][:40])
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "1DV, $m_a$ = 4.2 GeV" in legend and "2DV, $m_a$ = 4.7 GeV" in legend
-    text = "\n".join(t.get_text() for t in ax.texts)
+    text = shown(ax)
     assert "$g_N/\\Lambda$ = $10^{-3}$ GeV$^{-1}$" in text
 
 
@@ -206,10 +214,10 @@ def test_a_derived_value_is_shown_as_used_not_as_stored():
     ds = toy(acc, grid_x(X), grid_y(Y), others={"m_Zp": m_zp}, coords={"g_D": xr.DataArray(0.375, attrs={"latex": "g'", "units": "1"})},
              variables={"g_eff": g_eff},
              attrs={"derived_parameters": json.dumps({"g_D": {"variable": "g_eff", "note": "from v_phi"}})})
-    text = "\n".join(t.get_text() for t in plot_reach(ds, "m", "u", sel={"m_Zp": 0.15}).texts)
+    text = shown(plot_reach(ds, "m", "u", sel={"m_Zp": 0.15}))
     # reference: eqs. (22)-(23) of Ballett, Hostert & Pascoli: g' = 0.375 at m_Z' = 100 MeV, g' ~ m_Z'
     assert "$g'$ = 0.5625 (from v_phi)" in text and "0.375" not in text
-    text = "\n".join(t.get_text() for t in plot_reach(ds, "m", "u").texts)  # m_Z' free: g' varies
+    text = shown(plot_reach(ds, "m", "u"))  # m_Z' free: g' varies
     assert "$g'$: from v_phi" in text and "0.375" not in text
 
 
@@ -247,5 +255,5 @@ def test_na62_figure_prints_the_g_prime_the_fixed_v_phi_option_used(tmp_path):
     scanner.run(cfg, tmp_path / "na62.zarr", progress=False)
     ds = scanner.open(tmp_path / "na62.zarr")
     assert float(ds["g_D"]) == 0.375
-    text = "\n".join(t.get_text() for t in plot_reach(ds, "m_h", "U2_mu", sel={"m_Zp": 0.15}).texts)
+    text = shown(plot_reach(ds, "m_h", "U2_mu", sel={"m_Zp": 0.15}))
     assert "$g'$ = 0.5625 (from v_phi" in text and "0.375" not in text
