@@ -165,6 +165,23 @@ def test_drawn_curve_on_a_stored_scan_matches_the_reach_table(small_store):
             np.testing.assert_allclose([on[:, 1].min(), on[:, 1].max()], [row["lower"], row["upper"]], rtol=1e-12)
 
 
+@pytest.mark.parametrize("m_a", [4.2, 4.7])
+def test_region_of_a_stored_scan_holds_exactly_its_excluded_grid_points(small_store, m_a):
+    ds = scanner.open(small_store)
+    sub = ds.sel(m_a=m_a, search="2DV")
+    q = sub["n_signal"].compute()
+    region = excluded_regions(q, "m_N", "V2", 3.0, (sub["allowed"] == 0).compute())
+    x, y = q["m_N"].values, q["V2"].values
+    mx, my = np.meshgrid(x, y, indexing="ij")
+    # nudged towards the middle of the grid: "inside" is not decided on an edge of the region
+    px = mx + 1e-9 * np.sign(x.mean() - mx)
+    py = my * (1 + 1e-9 * np.sign(np.log(y).mean() - np.log(my)))
+    inside = region.contains(np.column_stack([px.ravel(), py.ravel()])).reshape(mx.shape)
+    excluded = q.transpose("m_N", "V2").values >= 3.0
+    assert excluded.any() and (~excluded).any()
+    np.testing.assert_array_equal(inside, excluded)
+
+
 def test_labels_title_and_fixed_values_come_from_the_scenario(small_store):
     ds = scanner.open(small_store)
     ax = plot_reach(ds, "m_N", "V2")
