@@ -335,6 +335,10 @@ def _prepare(ds: xr.Dataset, x: str, y: str, sel: dict | None, level: float | No
     check_axes(ds, x, y)
     q, lvl, text = store_exclusion(ds, level)
     sub = select(ds.assign(_exclusion=q), {k: str(v) for k, v in (sel or {}).items()})
+    for name in (x, y):
+        if name not in sub["_exclusion"].dims or sub.sizes[name] < 2:
+            raise ConfigError(f"{name}: a figure needs at least two values of each axis (this store has "
+                              f"{sub[name].size if name in sub.coords else 0} after --sel)")
     return sub, lvl, text
 
 

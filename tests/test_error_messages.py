@@ -154,6 +154,7 @@ def test_figure_and_export_errors_are_one_line_and_write_nothing(small_store, tm
             (["plot", "s.zarr", "--limits", "missing.csv"], "limits file missing.csv does not exist"),
             (["plot", "s.zarr", "--limits", "o.csv"], "the units must be stated (x_units: ...)"),
             (["plot", "s.zarr", "--with", "s.zarr", "--band", "mc"], "its only band is --band envelope"),
+            (["plot", "s.zarr", "--sel", "m_N=1.0"], "m_N: a figure needs at least two values of each axis"),
             (["cite", "nowhere.zarr"], "no such store")):
         code = main(args)
         out, err = capsys.readouterr()
