@@ -182,8 +182,8 @@ class Scenario:
     def variables(self) -> tuple[Variable, ...]:
         """The cheap variables: the methods marked with :func:`variable`, in definition order.
 
-        A subclass overrides a variable by defining a method of the same name (marked again, or
-        unmarked to drop it).
+        A subclass overrides a variable by defining a method of the same name: marked again to
+        change its units or description, unmarked to keep them; set the name to ``None`` to drop it.
         """
         marked: dict[str, dict] = {}
         for klass in reversed(type(self).__mro__):
@@ -191,7 +191,7 @@ class Scenario:
                 spec = getattr(value, _MARK, None)
                 if spec is not None:
                     marked[attr] = spec
-                elif attr in marked:
+                elif value is None and attr in marked:
                     del marked[attr]
         out = []
         for attr, spec in marked.items():

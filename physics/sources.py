@@ -68,7 +68,7 @@ def b_mesons_from_upsilon4s(rng: np.random.Generator, n: int, meson: str = "B+")
     Wang, Zhang & Liu (arXiv:2410.00491), section IV: "the Upsilon(4S) decay into B+ B- at rest";
     masses from PDG. An Upsilon(4S) made in e+e- annihilation is polarised transversely to the beam
     (z) axis, so a pair of spin-0 mesons goes out as dN/dcos(theta) = (3/4) sin^2(theta) (helicity +-1
-    vector to two scalars). With |p_B| = 0.33 GeV the effect on LLP acceptances is below the MC error.
+    vector to two scalars). With ``|p_B|`` = 0.33 GeV the effect on LLP acceptances is below the MC error.
     """
     m_ups, m_b = pdg.mass("Upsilon(4S)"), pdg.mass(meson)
     q = float(two_body_momentum(m_ups, m_b, m_b))
@@ -78,7 +78,7 @@ def b_mesons_from_upsilon4s(rng: np.random.Generator, n: int, meson: str = "B+")
 
 
 def kaon_beam(rng: np.random.Generator, n: int, p_mean: float, rel_spread: float, meson: str = "K+"):
-    """Four-momenta (n, 4) of kaons moving along +z with |p| ~ Normal(p_mean, rel_spread p_mean) (GeV).
+    """Four-momenta (n, 4) of kaons moving along +z with ``|p|`` ~ Normal(p_mean, rel_spread p_mean) (GeV).
 
     The beam divergence (O(0.1 mrad) at NA62) is neglected: the kaon direction is the z axis.
     """

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 import os
 import sys
 
@@ -67,10 +66,10 @@ def connect(workers: int | None = None, scheduler: str | None = None, *, announc
         else:
             if workers < 1:
                 raise ConfigError(f"--workers {workers}: need at least 1")
-            # loopback only: workers run pickled code unauthenticated; the dashboard needs bokeh
-            dashboard = "127.0.0.1:0" if importlib.util.find_spec("bokeh") is not None else None
+            # loopback only: workers run pickled code unauthenticated. The scheduler serves HTTP with or
+            # without bokeh (None means its default :8787, which another cluster may hold): always port 0
             own_cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=dashboard)
+                                       host="127.0.0.1", dashboard_address="127.0.0.1:0")
             client = Client(own_cluster)
     except (OSError, TimeoutError) as e:
         if own_cluster is not None:

@@ -156,7 +156,7 @@ def read_limits(path) -> list[ExistingLimit]:
 
 def hnlimits_limits(flavour: str = "e", nature: str = "majorana", *, combined: bool = True,
                     mass_range: tuple[float, float] = (0.1, 5.0), sheet_dir=None) -> list[ExistingLimit]:
-    """Existing limits on |U_flavour N|^2 against m_N (GeV) from the ``HNLimits`` package.
+    """Existing limits on ``|U_flavour N|^2`` against m_N (GeV) from the ``HNLimits`` package.
 
     ``combined``: one region, the strongest limit at each mass over the package's curves (its
     ``get_combined_limit_func``, 90% CL after its own rescaling), on ``mass_range``; otherwise one

@@ -124,6 +124,10 @@ def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str
     ``lower_band_lo``, ``lower_band_hi``, ``upper_band_lo``, ``upper_band_hi``.
     """
     check_axes(ds, x, y)
+    for name in (x, y):
+        if name in sel:
+            raise ConfigError(f"{name} is an axis of the reach table (x={x}, y={y}): it cannot also be selected "
+                              f"with {name}={sel[name]}")
     check_searches(ds, [search] if search is not None else [])
     asked, search = search, search if search is not None else default_search(ds, quiet=True)
     q, lvl, text = store_exclusion(ds, level)

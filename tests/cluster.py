@@ -18,15 +18,20 @@ DASK = [sys.executable, "-m", "dask"]
 
 
 class Cluster:
-    def __init__(self, workdir: Path, n_workers: int = 2):
+    """``python``: the interpreter of the scheduler and workers (another virtual environment's, to
+    give the workers packages the test process does not have)."""
+
+    def __init__(self, workdir: Path, n_workers: int = 2, python: str = sys.executable, env: dict | None = None):
         self.dir = workdir
+        self.dask = [str(python), "-m", "dask"]
+        self.env = env
         self.scheduler_file = workdir / "scheduler.json"
         self.procs: list[subprocess.Popen] = []
         self.workers: list[subprocess.Popen] = []
         self.names: dict[int, str] = {}  # worker pid -> dask worker name
         self._log = open(workdir / "cluster.log", "ab")
         try:
-            self._start(DASK + ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+            self._start(self.dask + ["scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                 "--scheduler-file", str(self.scheduler_file)])
             self._wait(lambda: self.scheduler_file.exists() and self.scheduler_file.stat().st_size > 0, "scheduler file")
             self.address = json.loads(self.scheduler_file.read_text())["address"]
@@ -41,12 +46,12 @@ class Cluster:
         from tests.conftest import subprocess_env
 
         p = subprocess.Popen(cmd, cwd=self.dir, stdout=self._log, stderr=self._log, start_new_session=True,
-                             env=subprocess_env())
+                             env=self.env if self.env is not None else subprocess_env())
         self.procs.append(p)
         return p
 
     def add_worker(self, name: str) -> subprocess.Popen:
-        p = self._start(DASK + ["worker", "--scheduler-file", str(self.scheduler_file), "--nthreads", "1",
+        p = self._start(self.dask + ["worker", "--scheduler-file", str(self.scheduler_file), "--nthreads", "1",
                                 "--no-nanny", "--no-dashboard", "--name", name, "--host", "127.0.0.1",
                                 "--local-directory", str(self.dir / name)])
         self.workers.append(p)

@@ -44,8 +44,8 @@ _TOLERANCE = 5e-4  # GeV: an axis value matches a table energy within half an Me
 #: outer radius of the drift chamber (MDC), 0.8 m as Zhang et al. (section II.B) take it for l_D
 MDC_OUTER_RADIUS = 0.8
 #: photon selection of the BESIII monophoton analysis (BESIII, arXiv:1707.05178), as Zhang et al.
-#: section II.B quote it: E > 25 MeV for |cos theta| < 0.8 (barrel), E > 50 MeV for
-#: 0.86 < |cos theta| < 0.92 (endcaps); (|cos| max, E min in GeV) and (|cos| min, max, E min)
+#: section II.B quote it: E > 25 MeV for ``|cos theta| < 0.8`` (barrel), E > 50 MeV for
+#: ``0.86 < |cos theta| < 0.92`` (endcaps); (``|cos|`` max, E min in GeV) and (``|cos|`` min, max, E min)
 PHOTON_BARREL = (0.8, 0.025)
 PHOTON_ENDCAP = (0.86, 0.92, 0.050)
 #: cos(theta_b) = 0.95, the edge of the MDC/EMC/TOF acceptance in eq. (14) of Zhang et al.

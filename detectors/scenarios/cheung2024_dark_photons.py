@@ -17,8 +17,6 @@ did not survive extraction) are reconstructed from the text and its references a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import partial
-
 import numpy as np
 
 from llpscan.detectors.experiments import belle2
@@ -134,11 +132,6 @@ class DarkPhotonEvents(EventSample):
     groups: dict = field(default_factory=dict)
 
 
-def _branching_ratio(channel: str, m_Ap):
-    """Br(A' -> channel) (independent of eps)."""
-    return dark_photon.branching_ratios(m_Ap)[channel]
-
-
 class Belle2ScalarDarkPhoton(Scenario):
     name = "belle2-scalar-darkphoton"
     description = "B+ -> K+ S, S -> A'A', both A' -> 2 tracks displaced at Belle II (2DV, per-track PID)"
@@ -156,13 +149,16 @@ class Belle2ScalarDarkPhoton(Scenario):
     source = Upsilon4S()
     extra_parameters = (belle2.LUMI,)
     signal_factors = ("n_b", "br_production")  # Br_c and PID are per-event weights of the acceptance
-    options = {"polarisation": POLARISATIONS, "vetoes": ("off", "on"), "boost": belle2.BOOSTS}
+    # vector_mesons: the A' kaon form factors, "minimal" (rho, omega, phi: the default, as before) or
+    # "extended" (with the radial excitations of Bruch, Khodjamirian & Kuhn, hep-ph/0409080 eq. (64))
+    options = {"polarisation": POLARISATIONS, "vetoes": ("off", "on"), "boost": belle2.BOOSTS,
+               "vector_mesons": dark_photon.VECTOR_MESONS}
     llp_species = {"Ap1": "Ap", "Ap2": "Ap"}
 
     def __init__(self, pid: TrackPid = PID, cuts: DvCuts = CUTS, **options):
         super().__init__(**options)
         self.pid, self.cuts = pid, cuts
-        self.model = DarkScalarToDarkPhotons()
+        self.model = DarkScalarToDarkPhotons(vector_mesons=self.option("vector_mesons"))
 
     @variable("1", "number of B+ and B- mesons, 2 N(B+B-)")
     def n_b(self, lumi):
@@ -178,10 +174,21 @@ class Belle2ScalarDarkPhoton(Scenario):
     def ctau_Ap(self, m_Ap, eps):
         return self.model.ctau(m_Ap=m_Ap, eps=eps)["Ap"]
 
-    br_ee = variable("1", "Br(A' -> e+ e-)")(partial(_branching_ratio, "ee"))
-    br_mumu = variable("1", "Br(A' -> mu+ mu-)")(partial(_branching_ratio, "mumu"))
-    br_pipi = variable("1", "Br(A' -> pi+ pi-)")(partial(_branching_ratio, "pipi"))
-    br_KK = variable("1", "Br(A' -> K+ K-)")(partial(_branching_ratio, "KK"))
+    @variable("1", "Br(A' -> e+ e-)")
+    def br_ee(self, m_Ap):
+        return self.model.branching_ratios(m_Ap)["ee"]
+
+    @variable("1", "Br(A' -> mu+ mu-)")
+    def br_mumu(self, m_Ap):
+        return self.model.branching_ratios(m_Ap)["mumu"]
+
+    @variable("1", "Br(A' -> pi+ pi-)")
+    def br_pipi(self, m_Ap):
+        return self.model.branching_ratios(m_Ap)["pipi"]
+
+    @variable("1", "Br(A' -> K+ K-)")
+    def br_KK(self, m_Ap):
+        return self.model.branching_ratios(m_Ap)["KK"]
 
     @variable("1", "A'A' open, S prompt, m_A' above the conversion cut (else masked)")
     def allowed(self, m_S, m_Ap, g_D):
@@ -225,7 +232,7 @@ class Belle2ScalarDarkPhoton(Scenario):
         :func:`~physics.models.dark_scalar.plane_correlation` for transverse A'. Vetoed or closed
         channels contribute 0. Only K, S, Ap1, Ap2 are kept (the tracks are not needed any more).
         """
-        br = dark_photon.branching_ratios(np.float64(m_Ap))
+        br = self.model.branching_ratios(np.float64(m_Ap))
         vetoed = self.vetoed(m_S, m_Ap) if m_S is not None else set()
         mom = lab.momenta
         per_ap = []  # per A': channel -> Br_c x PID of its two tracks

@@ -10,7 +10,9 @@ over selected events would need the kaon selection of eq. (4.1), not modelled), 
 4.2 and a 90% CL Poisson limit (section 4.3). ``belle2-invisible-br`` (Fig. 10): the invisible search for a
 generic X with free m_X and c tau_X; the store derives ``br_limit``, the 90% CL limit on Br(B+ -> K+ X).
 Option ``couplings`` of the ALP scenarios: "running" (default, the paper's method: couplings at mu = m_a
-from the table of physics.models.alp_running) or "fixed" (c(m_a) = c(Lambda)).
+from the table of physics.models.alp_running) or "fixed" (c(m_a) = c(Lambda)). Option ``hadron_switch``:
+"1.0" (default, the paper's appendix A: perturbative hadronic width from 1 GeV) or "1.4" (ALPaca's,
+arXiv:2508.08354: no hadronic width below 1.4 GeV in these benchmarks).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import numpy as np
 from llpscan.detectors.experiments import belle2
 from llpscan.detectors.scenario import Scenario, Switch, variable
 from llpscan.detectors.searches import DisplacedVertexSearch, InvisibleSearch
-from llpscan.physics.models.alp import COUPLINGS, M_PQCD, AlpModel
+from llpscan.physics.models.alp import COUPLINGS, HADRON_SWITCH_ALPACA, M_PQCD, AlpModel
 from llpscan.physics.models.b_to_k_x import GenericBToKX
 from llpscan.physics.sources import Upsilon4S
 
@@ -34,6 +36,7 @@ __all__ = [
     "DISPLACED_VOLUMES",
     "R_MIN_DISPLACED",
     "ACCEPTANCE_CONES",
+    "HADRON_SWITCHES",
     "Belle2AlpDisplaced",
     "Belle2AlpInvisible",
     "Belle2InvisibleBr",
@@ -90,6 +93,8 @@ R_MIN_DISPLACED = 0.009
 #: polar acceptance cones inside which a decay is seen: the drift chamber (section 4.1, the default) or
 #: the calorimeter (its gaps ignored); the ALP must escape the calorimeter's outer envelope inside them
 ACCEPTANCE_CONES = {"dc": belle2.DC_POLAR, "ecl": belle2.ECL_POLAR}
+#: option ``hadron_switch``: the ALP mass (GeV) from which a -> g g, q qbar is used; the first is the paper's
+HADRON_SWITCHES = {"1.0": M_PQCD, "1.4": HADRON_SWITCH_ALPACA}
 #: Br(a -> final state) that each displaced search counts
 _DISPLACED_CHANNELS = {"displaced-ee": ("ee",), "displaced-mumu": ("mumu",), "displaced": ("ee", "mumu")}
 
@@ -125,13 +130,19 @@ class _AlpScenario(_BToKScenario):
     """The ALP model and its cheap variables."""
 
     references = _BToKScenario.references + ("Bauer2017", "Bauer2020", "Alda2025", "alpaca_software")
-    # physics/models/alp.py: a -> g g and q qbar switched on at M_PQCD (appendix A of the paper)
-    switches = (Switch("m_a", M_PQCD, "ALP hadronic width switched on (a -> gg, q qbar) from 1 GeV, "
-                       "appendix A of Ferber et al."),)
+
+    @property
+    def switches(self):
+        """The hadronic width of physics/models/alp.py switches on at the ``hadron_switch`` option's mass."""
+        value = HADRON_SWITCHES[self.option("hadron_switch")]
+        source = "appendix A of Ferber et al." if value == M_PQCD else "ALPaca, arXiv:2508.08354"
+        return (Switch("m_a", value, f"ALP hadronic width (a -> gg, q qbar) switched on from {value:g} GeV "
+                       f"(option hadron_switch; {source})"),)
 
     def __init__(self, **options):
         super().__init__(**options)
-        self.model = AlpModel(couplings=self.option("couplings"))
+        self.model = AlpModel(couplings=self.option("couplings"),
+                              hadron_switch=HADRON_SWITCHES[self.option("hadron_switch")])
 
     @variable("1", "Br(B+ -> K+ a), eq. (2.7)")
     def br_production(self, m_a, c_ff, c_WW):
@@ -164,7 +175,8 @@ class Belle2AlpDisplaced(_AlpScenario):
     primary_search = "displaced"  # e+e- and mu+mu- together, the curve of Fig. 12
     signal_factors = ("n_b", "br_production", "br_signal")
     # couplings: "running" (the paper's method, alpaca table) or "fixed" at Lambda (physics.models.alp)
-    options = {"volume": tuple(DISPLACED_VOLUMES), "boost": belle2.BOOSTS, "couplings": COUPLINGS}
+    options = {"volume": tuple(DISPLACED_VOLUMES), "boost": belle2.BOOSTS, "couplings": COUPLINGS,
+               "hadron_switch": tuple(HADRON_SWITCHES)}
     llp_species = {"a": "a"}
 
     def __init__(self, **options):
@@ -209,7 +221,7 @@ class Belle2AlpInvisible(_InvisibleScenario, _AlpScenario):
     name = "belle2-alp-invisible"
     description = "B+ -> K+ a with the ALP escaping Belle II (K+ + missing energy), arXiv:2201.06580 Figs. 11-12"
     # couplings: "running" (the paper's method) or "fixed" at Lambda
-    options = {**_InvisibleScenario.options, "couplings": COUPLINGS}
+    options = {**_InvisibleScenario.options, "couplings": COUPLINGS, "hadron_switch": tuple(HADRON_SWITCHES)}
     llp_species = {"a": "a"}
 
     @variable("1", "signal selection efficiency, Table 1")

@@ -13,12 +13,11 @@ import numpy as np
 from llpscan.detectors.experiments import belle2
 from llpscan.detectors.scenario import Scenario, Switch, variable
 from llpscan.detectors.searches import DisplacedVertexSearch
-from llpscan.physics.models import hnl
 from llpscan.physics.models.alp_hnl import AlpToHnl
 from llpscan.physics.sources import Upsilon4S
 
 __all__ = ["N_BPLUS_BMINUS_PER_FB", "n_bplus_bminus", "BELLE2_1DV", "BELLE2_2DV", "SIGNAL", "N_VERTICES",
-           "EPS_PID", "PROMPT_LENGTH", "Belle2AlpHnl"]
+           "EPS_PID", "PROMPT_LENGTH", "HADRONIC_SWITCH", "Belle2AlpHnl"]
 
 #: section VI: 2.827e10 e+e- -> B+B- events for 50 ab^-1 = 5e4 fb^-1
 N_BPLUS_BMINUS_PER_FB = 2.827e10 / 5e4
@@ -58,6 +57,12 @@ EPS_PID = 0.1
 #: section II studies a promptly decaying ALP; concretely the ALP is "not prompt" where
 #: beta*gamma*c*tau_a > 1 mm for its fastest direction, and such points are masked
 PROMPT_LENGTH = 1e-3  # m
+#: option ``hadrons``: where the HNL's hadronic width switches from the exclusive single-meson channels
+#: to the QCD-corrected inclusive quark width (GeV). "bbgr-2gev" (the default): 2.0 GeV, where
+#: Bondarenko, Boyarsky, Gorbunov & Ruchayskiy (arXiv:1805.08567, sec. 3.2) find the quark picture
+#: reliable; "hnlcalc-1gev": 1.0 GeV, the switch of HNLCalc (Feng, Hewitt, Kling & La Rocco,
+#: arXiv:2405.07330; its total width takes the quark channels for m_N > 1 GeV). The paper does not say.
+HADRONIC_SWITCH = {"bbgr-2gev": 2.0, "hnlcalc-1gev": 1.0}
 
 
 class Belle2AlpHnl(Scenario):
@@ -70,22 +75,31 @@ class Belle2AlpHnl(Scenario):
     source = Upsilon4S()
     extra_parameters = (belle2.LUMI,)
     signal_factors = ("n_b", "br_production", "eps_pid", "br_signal")
-    options = {"boost": belle2.BOOSTS}
+    options = {"boost": belle2.BOOSTS, "hadrons": tuple(HADRONIC_SWITCH)}
     # section III: 1DV (exactly one displaced N) is the search the paper leads with; 2DV is drawn beside it
     primary_search = "1DV"
     # BibTeX keys (llpscan/references.bib): the paper, the HNL widths and form factors behind it
     # (Coloma et al. arXiv:2007.03701, cited in physics/models/hnl.py, is left out: references.bib flags its
-    # arXiv number as unverified)
+    # arXiv number as unverified; HNLCalc, Feng et al. arXiv:2405.07330, only with hadrons=hnlcalc-1gev)
     references = ("Wang2024", "Bondarenko2018", "Atre:2009rg", "Gorbunov:2007ak", "FLAG2021",
                   "Bharucha2015", "Ball:2004ye", "Belle-II:2018jsg", "Belle-II:2010dht", "PDG2024")
-    # physics/models/hnl.py: the hadronic width switches from exclusive mesons to inclusive quarks
-    switches = (Switch("m_N", hnl.M_INCLUSIVE, "HNL hadronic width: exclusive mesons below, inclusive quarks "
-                       "with QCD corrections above (Bondarenko et al., arXiv:1805.08567)"),)
     llp_species = {"N1": "N", "N2": "N"}  # both N of a -> N N have the model's N lifetime
 
     def __init__(self, **options):
         super().__init__(**options)
-        self.model = AlpToHnl()
+        self.model = AlpToHnl(m_inclusive=HADRONIC_SWITCH[self.option("hadrons")])
+        if self.option("hadrons") == "hnlcalc-1gev":
+            self.references = (*type(self).references, "Feng2024")
+
+    @property
+    def switches(self):
+        """physics/models/hnl.py: the hadronic width switches from exclusive mesons to inclusive quarks
+        at the ``hadrons`` option's mass."""
+        value = HADRONIC_SWITCH[self.option("hadrons")]
+        source = ("Bondarenko et al., arXiv:1805.08567" if self.option("hadrons") == "bbgr-2gev"
+                  else "HNLCalc, Feng et al., arXiv:2405.07330")
+        return (Switch("m_N", value, f"HNL hadronic width: exclusive mesons below {value:g} GeV, inclusive "
+                       f"quarks with QCD corrections above (option hadrons; {source})"),)
 
     @variable("1", "number of B+ and B- mesons, 2 N(B+B-)")
     def n_b(self, lumi):

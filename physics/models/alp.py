@@ -38,7 +38,12 @@ Choices the paper leaves implicit:
 - Hadrons: for m_a >= M_PQCD = 1 GeV (1 GeV itself belongs to the perturbative side) a -> g g with
   the K-factor of (A.2) and a -> q qbar (u, d, s; c cbar from 2 m_c, PDG MSbar m_c(m_c)); below,
   no hadronic width. The total width of the c_ff benchmark jumps at 1 GeV by 24.3x with fixed
-  couplings and by 20.8x with running ones.
+  couplings and by 20.8x with running ones. ``hadron_switch`` (GeV, default ``M_PQCD``) moves this
+  switch: ALPaca (alpaca-alps 1.2.0, arXiv:2508.08354) takes the perturbative hadronic width
+  (g g, c cbar, b bbar) only above 1.4 GeV (``HADRON_SWITCH_ALPACA``) and its chiral channels
+  (3 pi, eta pi pi, ...) below; in both benchmarks here those channels vanish (a -> 3 pi above), so
+  with the 1.4 GeV switch the ALP has no hadronic width between 1 and 1.4 GeV. The a-pi0 mixing term
+  of (A.7) keeps the paper's 1 GeV.
 - alpha_s: physics.qcd.alpha_s (4-loop from alpha_s(m_Z) = 0.118) at mu = m_a; alpha(0) in (A.6).
 """
 
@@ -65,6 +70,7 @@ __all__ = [
     "F_A",
     "LAMBDA",
     "M_PQCD",
+    "HADRON_SWITCH_ALPACA",
     "CHANNELS",
     "br_b_to_k_alp",
     "br_k_to_pi_alp",
@@ -79,6 +85,9 @@ __all__ = [
 F_A = 1000.0  # GeV: section 2, "we set f_a = 1 TeV"
 LAMBDA = 4 * math.pi * F_A  # GeV: section 2, cutoff Lambda = 4 pi f_a
 M_PQCD = 1.0  # GeV: appendix A, "We use Gamma(a -> had) for ALP masses above 1 GeV"
+#: ALPaca's switch (alpaca-alps 1.2.0, arXiv:2508.08354): its total width uses the perturbative
+#: hadronic width (g g + c cbar + b bbar) for m_a > 1.4 GeV where that exceeds the chiral channels
+HADRON_SWITCH_ALPACA = 1.4  # GeV
 CHANNELS = ("ee", "mumu", "tautau", "gamgam", "hadrons")
 
 COUPLINGS = ("running", "fixed")
@@ -225,7 +234,7 @@ def _running_couplings(m_a):
     return alp_running.running_couplings(m_a, "effective"), alp_running.running_couplings(m_a, "axial")
 
 
-def _terms(m_a, couplings: str, with_ww: bool = True):
+def _terms(m_a, couplings: str, with_ww: bool = True, hadron_switch: float = M_PQCD):
     """Per channel, a list of (coefficient of c_ff, of c_WW, width per unit |amplitude|^2 in GeV at
     c/f_a = 1 TeV^-1): Gamma = sum |a_ff c_ff + a_ww c_WW|^2 unit. ``couplings``: "running" or "fixed"."""
     m_a = np.asarray(m_a, dtype=float)
@@ -258,19 +267,20 @@ def _terms(m_a, couplings: str, with_ww: bool = True):
         mix = np.where(m_a < M_PQCD, -(m_a**2) / (m_pi**2 - m_a**2 - 1j * m_pi * pdg.width("pi0")) / 2, 0.0)
         a = [a[k] + mix * (ax["u"][k] - ax["d"][k]) for k in (0, 1)]
     out["gamgam"] = [(a[0], a[1], ALPHA_EM**2 * m_a**3 / (4 * math.pi) * lam2)]
-    out["hadrons"] = _hadron_terms(m_a, eff, ax)
+    out["hadrons"] = _hadron_terms(m_a, eff, ax, hadron_switch)
     return out
 
 
-def _hadron_terms(m_a, eff, ax):
-    """Gamma(a -> hadrons) terms for m_a >= 1 GeV, eqs. (A.2)-(A.3), c_GG = 0; unit 0 below.
+def _hadron_terms(m_a, eff, ax, hadron_switch: float = M_PQCD):
+    """Gamma(a -> hadrons) terms for m_a >= ``hadron_switch`` (1 GeV, the paper's), eqs. (A.2)-(A.3),
+    c_GG = 0; unit 0 below.
 
     g g: 2 alpha_s^2 m_a^3/(pi Lambda^2) |C_GG^eff|^2 (1 + (97/4 - 7 n_q/6) alpha_s/pi), n_q = 3,
     C_GG^eff = sum_{q: m_q < m_a} c_qq/2 B_1(4 m_q^2/m_a^2); plus q qbar (A.1) with N_c = 3 for u, d, s
     and c from 2 m_c (PDG MSbar masses).
     """
-    pert = m_a >= M_PQCD
-    mu = np.where(pert, m_a, M_PQCD)
+    pert = m_a >= hadron_switch
+    mu = np.where(pert, m_a, hadron_switch)
     a_s = alpha_s(mu)
     lam2 = _per_lambda(1.0) ** 2
     a = [0j, 0j]
@@ -287,16 +297,17 @@ def _hadron_terms(m_a, eff, ax):
     return terms
 
 
-def partial_widths(m_a, c_ff, c_WW=0.0, *, couplings: str = "running"):
+def partial_widths(m_a, c_ff, c_WW=0.0, *, couplings: str = "running", hadron_switch: float = M_PQCD):
     """Partial widths (GeV) of the channels in CHANNELS, broadcasting m_a, c_ff, c_WW (TeV^-1).
 
     ``couplings``: "running" (default, the paper's method: couplings at mu = m_a from the alpaca table) or
-    "fixed" (c(m_a) = c(Lambda); c_WW's lepton couplings from BNT eq. 11). Module docstring.
+    "fixed" (c(m_a) = c(Lambda); c_WW's lepton couplings from BNT eq. 11). ``hadron_switch``: the
+    mass (GeV) from which the perturbative hadronic width is used (1 GeV, the paper's). Module docstring.
     """
     m_a = np.asarray(m_a, dtype=float)
     c_ff, c_WW = np.asarray(c_ff, dtype=float), np.asarray(c_WW, dtype=float)
     out = {}
-    for ch, terms in _terms(m_a, couplings, bool(np.any(c_WW != 0))).items():
+    for ch, terms in _terms(m_a, couplings, bool(np.any(c_WW != 0)), hadron_switch).items():
         out[ch] = sum(np.abs(a_ff * c_ff + a_ww * c_WW) ** 2 * unit for a_ff, a_ww, unit in terms)
     shape = np.broadcast_shapes(m_a.shape, c_ff.shape, c_WW.shape)
     return {k: v if np.shape(v) == shape else np.broadcast_to(v, shape) for k, v in out.items()}
@@ -337,10 +348,11 @@ class AlpModel(ModelBase):
     name = "alp"
     llps = ("a",)
 
-    def __init__(self, couplings: str = "running"):
+    def __init__(self, couplings: str = "running", hadron_switch: float = M_PQCD):
         if couplings not in COUPLINGS:
             raise ValueError(f"couplings must be one of {COUPLINGS}, got {couplings!r}")
         self.couplings = couplings
+        self.hadron_switch = float(hadron_switch)  # GeV: perturbative hadronic width from here on
         m_max = pdg.mass("B+") - pdg.mass("K+")
         self.parameters = (
             Parameter("m_a", "GeV", "ALP mass", 0.5, "mass", 0.0, m_max, positive=True, latex="m_a"),
@@ -351,10 +363,10 @@ class AlpModel(ModelBase):
         )
 
     def ctau(self, *, m_a, c_ff, c_WW, **_):
-        return {"a": ctau(m_a, c_ff, c_WW, couplings=self.couplings)}
+        return {"a": ctau(m_a, c_ff, c_WW, couplings=self.couplings, hadron_switch=self.hadron_switch)}
 
     def branching_ratios(self, *, m_a, c_ff, c_WW, **_):
-        return branching_ratios(m_a, c_ff, c_WW, couplings=self.couplings)
+        return branching_ratios(m_a, c_ff, c_WW, couplings=self.couplings, hadron_switch=self.hadron_switch)
 
     def br_production(self, *, m_a, c_ff, c_WW, **_):
         """Br(B+ -> K+ a), eq. (2.7)."""

@@ -59,7 +59,11 @@ class AlpToHnl(ModelBase):
 
     name = "alp-hnl"
     llps = ("N",)
-    def __init__(self):
+
+    def __init__(self, m_inclusive: float = hnl.M_INCLUSIVE):
+        # the HNL's hadronic switch (GeV): exclusive mesons below, QCD-corrected quarks from it on
+        # (physics.models.hnl); 2.0 GeV by default, 1.0 GeV as in HNLCalc (arXiv:2405.07330)
+        self.m_inclusive = float(m_inclusive)
         # an ALP heavier than the B is an input error; below it, points where B+ -> K+ a or a -> N N
         # is closed (m_a >= m_B - m_K, 2 m_N >= m_a) are masked: zero signal (issue 2)
         m_b = pdg.mass("B+")
@@ -76,13 +80,13 @@ class AlpToHnl(ModelBase):
     def ctau(self, *, m_N, V2, **_):
         # every HNL width is proportional to |V_eN|^2 (tree level, one flavour): c tau = c tau(V2=1)/V2
         m_N = np.asarray(m_N, dtype=float)
-        unit = hnl.ctau(m_N.ravel(), 1.0).reshape(m_N.shape)
+        unit = hnl.ctau(m_N.ravel(), 1.0, m_inclusive=self.m_inclusive).reshape(m_N.shape)
         return {"N": unit / np.asarray(V2, dtype=float)}
 
     def branching_fraction(self, m_N, channels):
         """Br(N -> the weighted ``channels``), channel -> factor (:func:`physics.models.hnl.branching_fraction`)."""
         m_N = np.asarray(m_N, dtype=float)
-        return hnl.branching_fraction(m_N.ravel(), channels).reshape(m_N.shape)
+        return hnl.branching_fraction(m_N.ravel(), channels, m_inclusive=self.m_inclusive).reshape(m_N.shape)
 
     def br_production(self, *, m_a, g_bs, **_):
         """Br(B+ -> K+ a) x Br(a -> N N), with Br(a -> N N) = 1 (section II)."""

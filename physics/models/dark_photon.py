@@ -27,6 +27,20 @@ R is built here from a physics parametrisation (no data file, no code of another
 
 Valid for 0 < m <= 3.0 GeV (below open charm; the narrow J/psi is not included; tau pairs are
 closed below 3.55 GeV). Widths are in GeV; decay lengths in metres.
+
+Option ``vector_mesons`` (every public function takes it; ``"minimal"`` is the default and the model
+above):
+
+- ``"minimal"``: the kaon form factors have only rho(770), omega(782), phi(1020);
+- ``"extended"``: the kaon form factors of Bruch, Khodjamirian & Kuhn (hep-ph/0409080, section 4,
+  eq. (64)) with their fitted couplings of the radial excitations: F_K+ = 1/2 sum_rho + 1/6 sum_omega
+  + 1/3 sum_phi, F_K0 = -1/2 sum_rho + 1/6 sum_omega + 1/3 sum_phi, c_rho = c_omega = 1.195,
+  c_rho(1450) = c_omega(1420) = -0.112, c_rho(1700) = c_omega(1650) = -0.083, c_phi = 1.018,
+  c_phi(1680) = -0.018 (each family sums to 1, so F_K+(0) = 1 and F_K0(0) = 0); masses and widths of
+  the excited states from PDG (``particle``). Below 1.2 GeV the two agree to a few per cent; from
+  1.3 to 1.9 GeV the destructive excited states change Br(K K) by large factors (tests). The pion
+  form factor (already with rho(1450)) and the multi-hadron continuum, which takes up what the
+  exclusive channels leave of R_QPM, are the same in both.
 """
 
 from __future__ import annotations
@@ -41,7 +55,10 @@ from llpscan.physics.constants import ALPHA_EM, HBAR_C
 from llpscan.physics.qcd import alpha_s
 
 __all__ = ["widths", "total_width", "ctau", "branching_ratios", "r_ratio", "pion_form_factor",
-           "kaon_form_factors", "M_MAX"]
+           "kaon_form_factors", "M_MAX", "VECTOR_MESONS"]
+
+#: the option ``vector_mesons``: the first value is the default (module docstring)
+VECTOR_MESONS = ("minimal", "extended")
 
 #: upper end of validity of the hadronic model (GeV): below open charm and the J/psi
 M_MAX = 3.0
@@ -64,6 +81,11 @@ _C_RHO, _C_OMEGA, _C_PHI = 0.5, 1.0 / 6.0, 1.0 / 3.0
 # switch-on of the multi-hadron continuum (GeV): from just above the phi to where the measured R
 # has reached its QPM level (PDG 2024 R plot, Fig. 53.2); a parametrisation, see module docstring
 _E_ON, _E_FULL = 1.0, 1.6
+# vector_mesons="extended": kaon-form-factor couplings of the fit of Bruch, Khodjamirian & Kuhn,
+# hep-ph/0409080, section 4, eq. (64): (particle name, c) per family; each family sums to 1
+_BKK_RHO = (("rho(770)0", 1.195), ("rho(1450)0", -0.112), ("rho(1700)0", -0.083))
+_BKK_OMEGA = (("omega(782)", 1.195), ("omega(1420)", -0.112), ("omega(1650)", -0.083))
+_BKK_PHI = (("phi(1020)", 1.018), ("phi(1680)", -0.018))
 
 
 def _m(name):
@@ -160,10 +182,33 @@ def _phi_bw(s):
     return M * M / (M * M - s - 1j * M * g)
 
 
-def kaon_form_factors(s):
-    """(F_K+(s), F_K0(s)), complex, by rho/omega/phi dominance with SU(3) couplings (BKK 2005)."""
+def _check_vm(vector_mesons):
+    if vector_mesons not in VECTOR_MESONS:
+        raise ValueError(f"vector_mesons={vector_mesons!r}: allowed {', '.join(VECTOR_MESONS)}")
+
+
+def kaon_form_factors(s, vector_mesons="minimal"):
+    """(F_K+(s), F_K0(s)), complex, by rho/omega/phi dominance with SU(3) couplings (BKK 2005).
+
+    ``vector_mesons``: ``"minimal"`` (rho, omega, phi) or ``"extended"`` (BKK eq. (64) with the
+    fitted radial excitations; module docstring).
+
+    >>> # BKK's sum rule: each family's couplings add up to 1, so F_K+(0) = 1/2 + 1/6 + 1/3 = 1
+    >>> [round(sum(c for _, c in f), 12) for f in (_BKK_RHO, _BKK_OMEGA, _BKK_PHI)]
+    [1.0, 1.0, 1.0]
+    """
+    _check_vm(vector_mesons)
     s = np.asarray(s, dtype=float)
-    rho = _gs_bw(s, _m("rho(770)0"), pdg.width("rho(770)0"), _m("pi+"))
+    m_pi = _m("pi+")
+    if vector_mesons == "extended":
+        # rho family: Gounaris-Sakurai with the pi pi width; omega family: fixed widths; phi(1020) with
+        # its K K P-wave width, phi(1680) fixed (BKK section 4)
+        rho = sum(c * _gs_bw(s, _m(n), pdg.width(n), m_pi) for n, c in _BKK_RHO)
+        om = sum(c * _bw(s, _m(n), pdg.width(n)) for n, c in _BKK_OMEGA)
+        phi = sum(c * (_phi_bw(s) if n == "phi(1020)" else _bw(s, _m(n), pdg.width(n))) for n, c in _BKK_PHI)
+        iso0 = _C_OMEGA * om + _C_PHI * phi
+        return iso0 + _C_RHO * rho, iso0 - _C_RHO * rho
+    rho = _gs_bw(s, _m("rho(770)0"), pdg.width("rho(770)0"), m_pi)
     om = _bw(s, _m("omega(782)"), pdg.width("omega(782)"))
     phi = _phi_bw(s)
     iso0 = _C_OMEGA * om + _C_PHI * phi
@@ -192,7 +237,7 @@ def _smoothstep(x):
     return x * x * (3.0 - 2.0 * x)
 
 
-def _r_channels(s):
+def _r_channels(s, vector_mesons="minimal"):
     """R of each hadronic channel: pipi, K+K-, K0K0bar, other omega/phi decays, multi-hadrons."""
     s = np.asarray(s, dtype=float)
     ok = s > 0
@@ -201,7 +246,7 @@ def _r_channels(s):
     b_pi, b_k, b_k0 = _beta(s_safe, m_pi), _beta(s_safe, m_k), _beta(s_safe, m_k0)
     s_pi = np.where(b_pi > 0, s_safe, 1.0)
     pipi = np.where(b_pi > 0, b_pi**3 / 4 * np.abs(pion_form_factor(s_pi)) ** 2, 0.0)
-    fkp, fk0 = kaon_form_factors(s_safe)
+    fkp, fk0 = kaon_form_factors(s_safe, vector_mesons)
     kk = b_k**3 / 4 * np.abs(fkp) ** 2
     k0k0 = b_k0**3 / 4 * np.abs(fk0) ** 2
     m_om, m_phi = _m("omega(782)"), _m("phi(1020)")
@@ -217,10 +262,10 @@ def _r_channels(s):
     return {"pipi": pipi * z, "KK": kk * z, "K0K0": k0k0 * z, "other": other * z, "multi": multi * z}
 
 
-def r_ratio(sqrt_s):
+def r_ratio(sqrt_s, vector_mesons="minimal"):
     """R(sqrt_s) = sigma(e+e- -> hadrons)/sigma_pt(e+e- -> mu+mu-) of this parametrisation."""
     sqrt_s = np.asarray(sqrt_s, dtype=float)
-    return sum(_r_channels(sqrt_s**2).values())
+    return sum(_r_channels(sqrt_s**2, vector_mesons).values())
 
 
 # --- widths -------------------------------------------------------------------------------------
@@ -237,10 +282,11 @@ def _leptonic(m, m_l, eps):
     return np.where(4 * r < 1, ALPHA_EM * eps**2 * m / 3 * (1 + 2 * r) * np.sqrt(np.clip(1 - 4 * r, 0.0, None)), 0.0)
 
 
-def widths(m, eps=1.0) -> dict[str, np.ndarray]:
+def widths(m, eps=1.0, vector_mesons="minimal") -> dict[str, np.ndarray]:
     """Partial widths (GeV) of A' -> e e, mu mu, pi+ pi-, K+ K- and all hadrons (incl. pipi, KK).
 
-    ``m`` in GeV (array), ``eps`` the kinetic mixing (broadcasts with m).
+    ``m`` in GeV (array), ``eps`` the kinetic mixing (broadcasts with m); ``vector_mesons`` the
+    kaon form factors (module docstring).
 
     >>> w = widths(0.1)  # below the muon threshold only e+e- is open: Gamma = alpha m / 3
     >>> round(float(w["ee"]) / (0.1 / 137.036 / 3), 6), float(w["mumu"]), float(w["hadrons"])
@@ -249,7 +295,7 @@ def widths(m, eps=1.0) -> dict[str, np.ndarray]:
     m = _check(m)
     eps = np.asarray(eps, dtype=float)
     unit = ALPHA_EM * eps**2 * m / 3  # times R gives the hadronic widths
-    ch = _r_channels(m * m)
+    ch = _r_channels(m * m, vector_mesons)
     return {
         "ee": _leptonic(m, _m("e-"), eps),
         "mumu": _leptonic(m, _m("mu-"), eps),
@@ -259,21 +305,21 @@ def widths(m, eps=1.0) -> dict[str, np.ndarray]:
     }
 
 
-def total_width(m, eps=1.0):
+def total_width(m, eps=1.0, vector_mesons="minimal"):
     """Total width (GeV): e e + mu mu + hadrons (tau pairs are closed below M_MAX)."""
-    w = widths(m, eps)
+    w = widths(m, eps, vector_mesons)
     return w["ee"] + w["mumu"] + w["hadrons"]
 
 
-def ctau(m, eps=1.0):
+def ctau(m, eps=1.0, vector_mesons="minimal"):
     """Proper decay length c tau (m) = hbar c / Gamma."""
     with np.errstate(divide="ignore"):
-        return HBAR_C / total_width(m, eps)
+        return HBAR_C / total_width(m, eps, vector_mesons)
 
 
-def branching_ratios(m) -> dict[str, np.ndarray]:
+def branching_ratios(m, vector_mesons="minimal") -> dict[str, np.ndarray]:
     """Branching fractions (independent of eps), same keys as :func:`widths`."""
-    w = widths(m, 1.0)
+    w = widths(m, 1.0, vector_mesons)
     tot = w["ee"] + w["mumu"] + w["hadrons"]
     with np.errstate(divide="ignore", invalid="ignore"):
         return {k: np.where(tot > 0, v / np.where(tot > 0, tot, 1.0), 0.0) for k, v in w.items()}

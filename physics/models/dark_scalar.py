@@ -172,7 +172,10 @@ class DarkScalarToDarkPhotons(ModelBase):
     name = "dark-scalar-dark-photon"
     llps = ("Ap",)
 
-    def __init__(self):
+    def __init__(self, vector_mesons: str = "minimal"):
+        if vector_mesons not in dark_photon.VECTOR_MESONS:
+            raise ValueError(f"vector_mesons must be one of {dark_photon.VECTOR_MESONS}, got {vector_mesons!r}")
+        self.vector_mesons = vector_mesons  # the A' kaon form factors (physics.models.dark_photon)
         m_B, m_K = pdg.mass("B+"), pdg.mass("K+")
         self.parameters = (
             Parameter("m_S", "GeV", "dark scalar mass", 1.0, "mass", 0.0, m_B - m_K, positive=True, latex="m_S"),
@@ -190,7 +193,11 @@ class DarkScalarToDarkPhotons(ModelBase):
 
     def ctau(self, *, m_Ap, eps, **_):
         m_Ap = np.asarray(m_Ap, dtype=float)
-        return {"Ap": dark_photon.ctau(m_Ap, eps)}
+        return {"Ap": dark_photon.ctau(m_Ap, eps, self.vector_mesons)}
+
+    def branching_ratios(self, m_Ap):
+        """Br(A' -> ...) (independent of eps), keys of :func:`physics.models.dark_photon.widths`."""
+        return dark_photon.branching_ratios(m_Ap, self.vector_mesons)
 
     def br_production(self, *, m_S, sin_theta, **_):
         """Br(B+ -> K+ S) x Br(S -> A' A'), with Br(S -> A' A') = 1 (section 2)."""

@@ -69,7 +69,8 @@ def test_scenario_options_are_validated_and_hashed(monkeypatch):
 
     class WithOption(Belle2AlpHnl):
         name = "with-option"
-        options = {"photon": ("isotropic", "exact")}
+        # a subclass adds to its parent's options (the parent reads its own when it is built)
+        options = {**Belle2AlpHnl.options, "photon": ("isotropic", "exact")}
 
     register_scenario(WithOption)
     base = {**load_config("belle2-alp-hnl").model_dump(), "scenario": "with-option"}
@@ -80,6 +81,6 @@ def test_scenario_options_are_validated_and_hashed(monkeypatch):
     assert resolve(validate({**base, "options": {"photon": "isotropic"}})).hash() == default.hash()
     with pytest.raises(ConfigError, match="option photon='text': allowed isotropic, exact"):
         resolve(validate({**base, "options": {"photon": "text"}}))
-    with pytest.raises(ConfigError, match="unknown option 'colour' for with-option; options: photon"):
+    with pytest.raises(ConfigError, match="unknown option 'colour' for with-option; options: boost, hadrons, photon"):
         resolve(validate({**base, "options": {"colour": "red"}}))
     unregister_scenario("with-option")

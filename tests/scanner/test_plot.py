@@ -211,7 +211,7 @@ def test_declared_switches_get_a_marker_and_a_footnote(small_store):
     ax = plot_reach(ds, "m_N", "V2")
     markers = [ln for ln in ax.lines if ln.get_color() == "0.45"]
     assert [ln.get_xdata()[0] for ln in markers] == [2.0]
-    notes = [ax.figure.get_supxlabel()]  # the footnote, once per figure
+    notes = [t.get_text() for t in ax.figure.texts]  # the footnote, once per figure (its bottom label)
     assert notes[0].startswith("a: $m_N$ = 2 GeV: ") and "hadronic" in notes[0]
 
 

@@ -154,3 +154,66 @@ def test_br_mumu_from_the_measured_r(m, r_measured):
 
     br = lep(M_MU) / (lep(pdg.mass("e-")) + lep(M_MU) + r_measured)
     assert float(dp.branching_ratios(m)["mumu"]) == pytest.approx(br, rel=0.04)
+
+
+# --- vector_mesons="extended": the kaon form factors of Bruch, Khodjamirian & Kuhn (hep-ph/0409080) ---
+
+def test_vector_mesons_default_is_the_minimal_model():
+    # the option's default must leave every existing number unchanged: same code path, bit for bit
+    m = np.linspace(0.02, 2.9, 97)
+    for key, val in dp.widths(m, 1e-3).items():
+        np.testing.assert_array_equal(val, dp.widths(m, 1e-3, "minimal")[key])
+    np.testing.assert_array_equal(dp.ctau(m, 1e-3), dp.ctau(m, 1e-3, "minimal"))
+
+
+def test_extended_vector_mesons_leave_everything_below_the_kaon_threshold():
+    # the excited states enter only the kaon form factors: nothing changes below 2 m_K (e.g. the
+    # dark neutrino's Z' of Ballett et al., below 0.39 GeV, shares these widths)
+    m = np.linspace(0.02, 2 * pdg.mass("K+") - 1e-6, 200)
+    for key, val in dp.widths(m, 1e-3).items():
+        np.testing.assert_array_equal(val, dp.widths(m, 1e-3, "extended")[key])
+
+
+def test_extended_kk_channel_reproduces_the_measured_g_minus_2_contribution():
+    # DHMZ19 K+K- 23.08 +- 0.44 (module docstring above) for sqrt(s) < 1.8 GeV. Tolerance 6%: the phi
+    # peak carries ~85% of the integral and BKK's fitted c_phi = 1.018 puts it 3.6% above the PDG
+    # Breit-Wigner; the measurement is 1.9%. Measured here: 24.2 (+4.9%); the minimal model gives 21.6.
+    lo = 2 * pdg.mass("K+") + 1e-9
+    a = amu_contribution(lambda e: dp.widths(e, 1.0, "extended")["KK"] / (ALPHA * e / 3), lo)
+    assert a == pytest.approx(23.08, rel=0.06)
+
+
+@pytest.mark.parametrize("sqrt_s", sorted(PDG_R))
+def test_extended_r_ratio_against_the_pdg_compilation(sqrt_s):
+    # the same tolerances as for the minimal model: the total R moves only through K K below 1.6 GeV
+    # (the multi-hadron continuum takes up the rest of R_QPM above)
+    tol = 0.05 if sqrt_s < 1.0 else (0.25 if sqrt_s <= 1.6 else 0.10)
+    assert float(dp.r_ratio(sqrt_s, "extended")) == pytest.approx(PDG_R[sqrt_s], rel=tol)
+
+
+def test_extended_vector_mesons_change_br_kk_by_large_factors_above_1p2_gev():
+    # the size of the theory choice, as documented (docs/physics.md): Br(K+K-) extended/minimal is
+    # 2.0-2.6 at 1.3-1.7 GeV (constructive) and 0.14 at 1.9 GeV (destructive, 7x smaller); pi pi unchanged
+    m = np.array([1.3, 1.5, 1.7, 1.9])
+    a, b = dp.branching_ratios(m), dp.branching_ratios(m, "extended")
+    ratio = b["KK"] / a["KK"]
+    assert np.all(ratio[:3] > 1.8) and np.all(ratio[:3] < 3.0)
+    assert 0.1 < ratio[3] < 0.2
+    np.testing.assert_allclose(b["pipi"], a["pipi"], rtol=0.02)
+
+
+def test_vector_mesons_option_is_validated():
+    with pytest.raises(ValueError, match="vector_mesons"):
+        dp.widths(1.5, 1.0, "maximal")
+
+
+def test_scenario_option_vector_mesons():
+    from llpscan.detectors.registry import get_scenario
+
+    default = get_scenario("belle2-scalar-darkphoton")
+    ext = get_scenario("belle2-scalar-darkphoton", {"vector_mesons": "extended"})
+    assert default.option("vector_mesons") == "minimal" and ext.model.vector_mesons == "extended"
+    kk = {v.name: v for v in ext.variables}["br_KK"].fn(np.array([1.9]))
+    assert float(kk[0]) == pytest.approx(float(dp.branching_ratios(1.9, "extended")["KK"]), rel=1e-15)
+    ctau = ext.model.ctau(m_Ap=np.array([1.9]), eps=1e-6)["Ap"]
+    assert float(ctau[0]) == float(dp.ctau(np.array([1.9]), 1e-6, "extended")[0])

@@ -49,7 +49,7 @@ import numpy as np
 
 from llpscan.physics import pdg
 from llpscan.physics.constants import ALPHA_EM, G_F, HBAR_C
-from llpscan.physics.hnl import alpha_s
+from llpscan.physics.qcd import alpha_s
 
 __all__ = ["M_SWITCH", "LEPTONIC_CHANNELS", "CHIRAL_CHANNELS", "PERTURBATIVE_CHANNELS", "CHANNELS",
            "partial_widths", "total_width", "ctau", "branching_ratios", "br_mumu", "br_ee",

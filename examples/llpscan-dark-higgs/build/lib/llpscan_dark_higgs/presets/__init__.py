@@ -1,0 +1,1 @@
+"""The plugin's presets (``llpscan.presets`` entry point): one TOML file per figure."""
