@@ -115,3 +115,19 @@ def test_citation_cff_is_valid_yaml_with_the_package_version():
 def test_unknown_key_is_a_key_error(key):
     with pytest.raises(KeyError, match="nope"):
         bibtex([key])
+
+
+def test_options_that_change_the_physics_inputs_name_them_too():
+    from llpscan.detectors.registry import get_scenario
+
+    keys = set(_parsed(BIB).entries)
+    for name in BUILT_IN:
+        cls = scenario_class(name)
+        for option, values in cls.options.items():
+            for value in values:
+                refs = get_scenario(name, {option: value}).references
+                assert set(refs) <= keys, (name, option, value)
+    hnlcalc = get_scenario("belle2-alp-hnl", {"hadrons": "hnlcalc-1gev"})
+    assert "Feng2024" in hnlcalc.references and hnlcalc.switches[0].value == 1.0
+    assert "Feng2024" not in get_scenario("belle2-alp-hnl").references
+    assert get_scenario("belle2-alp-displaced", {"hadron_switch": "1.4"}).switches[0].value == 1.4
