@@ -602,7 +602,7 @@ def plot_compare(datasets, x: str | None = None, y: str | None = None, *, ax=Non
         b = envelope([select(d, picks) for d in datasets], x, y, level=level, search=label)
         others = [d for d in b["lower"].dims if d != x and b.sizes[d] > 1]
         for combo in itertools.product(*(b[d].values for d in others)):
-            bb = b.sel(dict(zip(others, combo))).compute()
+            bb = b.sel(dict(zip(others, combo))).squeeze(drop=True).transpose(x, ...).compute()
             for lo, hi in (("lower_band_lo", "lower_band_hi"), ("upper_band_lo", "upper_band_hi")):
                 a, c = bb[lo].values, bb[hi].values
                 ok = np.isfinite(a) & np.isfinite(c) & (c > a)

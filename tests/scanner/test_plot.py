@@ -274,3 +274,19 @@ def test_na62_figure_prints_the_g_prime_the_fixed_v_phi_option_used(tmp_path):
     assert float(ds["g_D"]) == 0.375
     text = shown(plot_reach(ds, "m_h", "U2_mu", sel={"m_Zp": 0.15}))
     assert "$g'$ = 0.5625 (from v_phi" in text and "0.375" not in text
+
+
+def test_compare_draws_each_store_and_the_envelope_band_even_with_a_one_value_axis():
+    from llpscan.scanner.plot import plot_compare
+
+    c = np.array([1e3, 1e4, 1e5, 1e4, 1e3, 1e2])
+    stores = [toy(k * c[None, :, None] * Y, grid_x(X), grid_y(Y), others={"m_a": [4.7]},
+                  options={"hadrons": v}, option_defaults={"hadrons": "a"}) for k, v in ((1.0, "a"), (2.0, "b"))]
+    ax = plot_compare(stores, "m", "u", band="envelope")
+    names = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert names == ["toy [s]", "toy (hadrons=b) [s]", "envelope of the stores"]
+    # the band: the lower boundaries of the two stores, 3/c and 3/(2c), at every grid x (power laws in y)
+    verts = np.vstack([p.vertices for coll in ax.collections if coll.get_zorder() == 2 for p in coll.get_paths()])
+    for xv, cv in zip(X, c):
+        on = verts[np.isclose(verts[:, 0], xv, rtol=0, atol=1e-12), 1]
+        np.testing.assert_allclose([on.min(), on.max()], [3 / (2 * cv), 3 / cv], rtol=1e-9)
