@@ -391,36 +391,50 @@ def _draw(ax, ds, sub, x, y, lvl, labels, style_of, name_of, band, log_x, fill=T
 
 
 def _mark_switches(ax, ds, x, y):
-    """Thin markers at the scenario's declared switches on the x (or y) axis, with footnotes."""
-    notes = []
+    """Thin markers at the scenario's declared switches on the x (or y) axis, with footnotes.
+
+    A switch gets one letter per figure (panels and stores that share it share the letter and the
+    footnote); each axes draws its marker once.
+    """
     lo_x, hi_x = float(ds[x].min()), float(ds[x].max())
     lo_y, hi_y = float(ds[y].min()), float(ds[y].max())
+    fig = ax.figure
+    letters = getattr(fig, "_llpscan_letters", {})
+    fig._llpscan_letters = letters
+    notes = getattr(fig, "_llpscan_notes", [])
+    fig._llpscan_notes = notes
+    marked = getattr(ax, "_llpscan_marks", set())
+    ax._llpscan_marks = marked
+    new = []
     for w in _meta(ds, "switches", []):
-        mark = "abcdefgh"[len(notes) % 8]
-        if w["parameter"] == x and lo_x < w["value"] < hi_x:
+        key = (w["parameter"], float(w["value"]))
+        on_x = w["parameter"] == x and lo_x < w["value"] < hi_x
+        on_y = w["parameter"] == y and lo_y < w["value"] < hi_y
+        if not (on_x or on_y) or key in marked:
+            continue
+        if key not in letters:
+            letters[key] = "abcdefghijklmnop"[len(letters) % 16]
+            notes.append(f"{letters[key]}: {_value_label(ds, w['parameter'], w['value'])}: {w['note']}")
+        mark = letters[key]
+        marked.add(key)
+        new.append(mark)
+        if on_x:
             ax.axvline(w["value"], color="0.45", lw=0.7, ls=(0, (2, 2)), zorder=2)
             ax.annotate(mark, (w["value"], 1.0), xycoords=("data", "axes fraction"), xytext=(2, -9),
                         textcoords="offset points", fontsize=7, color="0.3", style="italic",
                         annotation_clip=True, in_layout=False)  # hidden, not laid out, if the x range moves
-        elif w["parameter"] == y and lo_y < w["value"] < hi_y:
+        else:
             ax.axhline(w["value"], color="0.45", lw=0.7, ls=(0, (2, 2)), zorder=2)
             ax.annotate(mark, (1.0, w["value"]), xycoords=("axes fraction", "data"), xytext=(-8, 2),
                         textcoords="offset points", fontsize=7, color="0.3", style="italic",
                         annotation_clip=True, in_layout=False)
-        else:
-            continue
-        notes.append(f"{mark}: {_value_label(ds, w['parameter'], w['value'])}: {w['note']}")
     if notes:
-        # footnotes once per figure (panels share them), as the figure's bottom label, which
-        # constrained layout and bbox_inches="tight" both keep in view
-        fig = ax.figure
-        known = getattr(fig, "_llpscan_notes", [])
-        known += [n for n in notes if n not in known]
-        fig._llpscan_notes = known
+        # footnotes once per figure, as the figure's bottom label, which constrained layout and
+        # bbox_inches="tight" both keep in view
         width = max(30, int(15 * fig.get_figwidth()))  # about 15 characters of 6.5 pt text per inch
-        text = "\n".join(textwrap.fill(n, width, subsequent_indent="    ") for n in known)
+        text = "\n".join(textwrap.fill(n, width, subsequent_indent="    ") for n in notes)
         fig.supxlabel(text, fontsize=6.5, color="0.3", multialignment="left")
-    return notes
+    return new
 
 
 def _finish(ax, ds, x, y, title, fixed, created, out, reached=True):
@@ -612,7 +626,8 @@ def plot_compare(datasets, x: str | None = None, y: str | None = None, *, ax=Non
     elif band not in (None, "envelope"):
         raise ConfigError(f"compare --band {band!r}: only 'envelope'")
     if switches:
-        _mark_switches(ax, datasets[0], x, y)
+        for ds in datasets:  # each store's own switches (an option may move them)
+            _mark_switches(ax, ds, x, y)
     first = datasets[0]
     head = title or "\n".join(textwrap.wrap(first.attrs.get("description", ""), 88)
                               + [f"{len(datasets)} stores: " + "; ".join(dict.fromkeys(texts))])
