@@ -43,7 +43,7 @@ from llpscan.physics.kinematics import EventSample
 from llpscan.physics.model import Model, Parameter
 from llpscan.physics.sources import Source
 
-__all__ = ["Variable", "variable", "Scenario"]
+__all__ = ["Variable", "variable", "Switch", "Scenario"]
 
 _MARK = "__llpscan_variable__"
 
@@ -59,6 +59,20 @@ class Variable:
     params: tuple[str, ...]
     fn: Callable[..., np.ndarray]
     per_search: bool = False
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A value of a parameter where the scenario's theory description changes on purpose (a
+    documented kink in reach curves): figures draw a thin marker there with ``note`` as a footnote.
+
+    >>> Switch("m_N", 2.0, "HNL hadronic width: exclusive mesons below, inclusive quarks above").value
+    2.0
+    """
+
+    parameter: str
+    value: float
+    note: str
 
 
 def variable(units: str, description: str, *, name: str | None = None, per_search: bool = False):
@@ -105,6 +119,12 @@ class Scenario:
             (parameter names; presets may override it).
         options: non-numeric choices, name -> allowed values (the first is the default); an
             instance is built as ``Cls(**options)`` and reads them with :meth:`option`.
+        primary_search: the label of the search whose curve is "the" result (the combined one where
+            the scenario has one, e.g. ``displaced`` = ee + mumu); ``reach`` and exports default to it.
+        references: BibTeX keys (in ``llpscan/references.bib``): first the paper the scenario
+            reproduces, then the inputs it relies on (and PDG); ``llpscan cite STORE`` prints them.
+        switches: :class:`Switch` values where the theory description changes (figures mark them);
+            a scenario whose options move a switch overrides it with a property.
     """
 
     name: str = ""
@@ -125,6 +145,9 @@ class Scenario:
     limit_long_name: str | None = None
     plot: dict[str, str] = {}
     options: dict[str, tuple[str, ...]] = {}
+    primary_search: str | None = None
+    references: tuple[str, ...] = ()
+    switches: tuple[Switch, ...] = ()
 
     def __init__(self, **options: str):
         self._options = self.check_options(options)
@@ -147,6 +170,13 @@ class Scenario:
     @property
     def option_values(self) -> dict[str, str]:
         return dict(self._options)
+
+    @property
+    def derived_parameters(self) -> dict[str, tuple[str, str]]:
+        """Parameters whose stored value the current options override: name -> (variable holding the
+        value actually used, or "", and a short note saying how it is derived). Figures print these
+        instead of the ignored fixed value. None by default."""
+        return {}
 
     @property
     def variables(self) -> tuple[Variable, ...]:

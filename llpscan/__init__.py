@@ -26,9 +26,9 @@ except metadata.PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
 
 __all__ = ["__version__", "build", "run", "open", "describe", "query", "reach", "plot", "plot_reach",
-           "scenarios", "physics", "detectors", "scanner"]
+           "plot_compare", "export", "cite", "scenarios", "physics", "detectors", "scanner"]
 
-_API = {"build", "run", "open", "describe", "query", "reach", "plot_reach"}
+_API = {"build", "run", "open", "describe", "query", "reach", "plot_reach", "plot_compare", "export"}
 _SUBPACKAGES = {"physics", "detectors", "scanner"}
 
 
@@ -39,6 +39,8 @@ def __getattr__(name):
         return getattr(import_module("llpscan.scanner.api"), name)
     if name == "plot":
         return getattr(import_module("llpscan.scanner.api"), "plot_reach")
+    if name == "cite":
+        return import_module("llpscan.cite")
     if name == "scenarios":
         return import_module("llpscan.detectors.registry")
     raise AttributeError(f"module 'llpscan' has no attribute {name!r}")

@@ -14,10 +14,11 @@ matplotlib for commands that do not need them.
 
 from importlib import import_module
 
-__all__ = ["build", "run", "open", "describe", "query", "reach", "plot_reach", "api"]
+__all__ = ["build", "run", "open", "describe", "query", "reach", "plot_reach", "plot_compare", "export", "api"]
 
 _FROM = {"build": "llpscan.scanner.api", "run": "llpscan.scanner.api", "open": "llpscan.scanner.api", "describe": "llpscan.scanner.api",
-         "query": "llpscan.scanner.api", "plot_reach": "llpscan.scanner.api", "reach": "llpscan.scanner.api"}
+         "query": "llpscan.scanner.api", "plot_reach": "llpscan.scanner.api", "reach": "llpscan.scanner.api",
+         "plot_compare": "llpscan.scanner.api", "export": "llpscan.scanner.api"}
 
 
 def __getattr__(name):

@@ -37,8 +37,16 @@ class LLPAccessor:
             da = da.sel(search=search)
         return reach(da.transpose(..., x, y), y, lvl)
 
-    def plot(self, x: str, y: str, out, **kwargs):
-        """Write the reach figure to ``out``; see :func:`scanner.plot.plot_reach`."""
+    def plot(self, x: str | None = None, y: str | None = None, out=None, **kwargs):
+        """Draw the reach figure and return its Axes (``ax=`` to draw into yours, ``out`` to also
+        write it); see :func:`llpscan.scanner.plot.plot_reach`."""
         from llpscan.scanner.plot import plot_reach
 
-        return plot_reach(self._ds, x, y, out, **kwargs)
+        return plot_reach(self._ds, x, y, out=out, **kwargs)
+
+    def band(self, x: str, y: str, *, band="mc", search: str | None = None, level: float | None = None):
+        """Boundaries with a band: ``"mc"`` (Monte-Carlo error) or other Datasets (their envelope);
+        see :mod:`llpscan.scanner.bands`."""
+        from llpscan.scanner.bands import band_of
+
+        return band_of(self._ds, band, x, y, level=level, search=search)

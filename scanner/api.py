@@ -16,7 +16,7 @@ from llpscan.scanner.runner import RunReport, run_scan
 from llpscan.scanner.store import completeness, locate, open_scan, read_attrs
 
 __all__ = ["reach", "default_plot_path", "config_of", "build", "run", "open", "describe", "query", "reach_table", "summary_rows",
-           "plot_reach", "default_xy", "default_sel", "store_level", "store_exclusion", "RunReport"]
+           "plot_reach", "plot_compare", "export", "default_xy", "default_sel", "store_level", "store_exclusion", "RunReport"]
 
 
 def config_of(config) -> ScanConfig:
@@ -91,20 +91,33 @@ def describe(store) -> dict:
                           "long_name": ds[n].attrs.get("long_name", "")} for n in names}
     variables["n_signal"]["long_name"] += " = " + " x ".join(json.loads(attrs["signal_factors"])) + " x acceptance (derived on open)"
     prov = {k: attrs[k] for k in ("created", "config_hash", "seed", "events_per_mass_point", "citation")}
+    if "references" in attrs:
+        prov["references"] = ", ".join(json.loads(attrs["references"])) + "  (llpscan cite STORE)"
     prov.update({f"scenario_{k}": v for k, v in json.loads(attrs.get("scenario_origin", "{}")).items()})
     prov.update(json.loads(attrs["versions"]))
     return {"store": str(path), "scenario": attrs["scenario"], "description": attrs["description"],
             "statistic": attrs["statistic"], "options": json.loads(attrs.get("options", "{}")),
+            "primary_search": attrs.get("primary_search") or None,
             "blocks_done": done, "blocks_total": total,
             "complete": done == total, "axes": axes, "searches": [str(s) for s in ds["search"].values],
             "fixed": fixed, "variables": variables, "provenance": prov, "config": cfg}
 
 
-def plot_reach(ds: xr.Dataset, x: str, y: str, out, **kwargs):
-    """Write the reach figure (see :func:`scanner.plot.plot_reach`); imports matplotlib on use."""
+def plot_reach(ds: xr.Dataset, x: str | None = None, y: str | None = None, out=None, **kwargs):
+    """Draw the reach figure and return its Axes (see :func:`llpscan.scanner.plot.plot_reach`); writes
+    it to ``out`` if given. Imports matplotlib on use (and chooses no backend)."""
     from llpscan.scanner.plot import plot_reach as _plot
 
-    return _plot(ds, x, y, out, **kwargs)
+    return _plot(ds, x, y, out=out, **kwargs)
+
+
+def plot_compare(datasets, x: str | None = None, y: str | None = None, out=None, **kwargs):
+    """Overlay the reach of several stores (paths or opened Datasets); see
+    :func:`llpscan.scanner.plot.plot_compare`."""
+    from llpscan.scanner.plot import plot_compare as _compare
+
+    datasets = [d if isinstance(d, xr.Dataset) else open_scan(d) for d in datasets]
+    return _compare(datasets, x, y, out=out, **kwargs)
 
 
 def reach(store_or_ds, x: str | None = None, y: str | None = None, *, search: str | None = None,
@@ -130,3 +143,19 @@ def reach(store_or_ds, x: str | None = None, y: str | None = None, *, search: st
 def query(store, sel: dict[str, str]) -> dict:
     """Every variable at the grid point nearest to ``sel``."""
     return query_point(open_scan(store), sel)
+
+
+def export(store_or_ds, x: str | None = None, y: str | None = None, *, fmt: str = "csv", what: str = "reach",
+           out=None, sel: dict | None = None, search: str | None = None, level: float | None = None, band=None):
+    """A reach curve (``what="reach"``) or the outline of the excluded region (``"contour"``) as CSV
+    or JSON text, or a HEPData directory (``fmt="hepdata"``, ``out``), with units and provenance;
+    see :mod:`llpscan.scanner.export`. ``band``: ``"mc"`` or other stores (an envelope)."""
+    from llpscan.scanner.export import export as _export
+
+    is_ds = isinstance(store_or_ds, xr.Dataset)
+    ds = store_or_ds if is_ds else open_scan(store_or_ds)
+    dx, dy = default_xy(ds)
+    if band is not None and not isinstance(band, str):
+        band = [b if isinstance(b, xr.Dataset) else open_scan(b) for b in band]
+    return _export(ds, x or dx, y or dy, fmt=fmt, what=what, out=out, sel=sel, search=search, level=level,
+                   band=band, store=None if is_ds else locate(store_or_ds).url)

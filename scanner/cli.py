@@ -25,10 +25,31 @@ def _pairs(items, option: str) -> dict[str, str]:
     return out
 
 
+def _print_citations(ctx, _param, value):
+    if not value or ctx.resilient_parsing:
+        return
+    from llpscan.cite import cite_all
+
+    click.echo(cite_all(), nl=False)
+    ctx.exit()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="llpscan")
+@click.option("--cite", is_flag=True, expose_value=False, is_eager=True, callback=_print_citations,
+              help="print BibTeX for llpscan, the built-in scenarios' papers and inputs, PDG and the tools, and exit")
 def cli():
     """llpscan: long-lived-particle reach scans on dask, stored in zarr."""
+
+
+@cli.command()
+@click.argument("stores", nargs=-1)
+def cite(stores):
+    """BibTeX of what STORE used (its scenario's papers and inputs, PDG, its libraries); without a
+    store, everything (as --cite)."""
+    from llpscan.cite import cite_all, cite_store
+
+    click.echo(cite_store(*stores) if stores else cite_all(), nl=False)
 
 
 def _scenario_options(name: str) -> dict[str, tuple[str, ...]]:
@@ -96,7 +117,9 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
     click.echo(f"reach ({ds.attrs['statistic']}: {api.store_exclusion(ds, None)[2]}) in {y} per {x}:")
     for row in api.summary_rows(ds, x, y):
         click.echo("  " + "  ".join(f"{k}={_fmt(v)}" for k, v in row.items()))
-    path = api.plot_reach(ds, x, y, plot_path or api.default_plot_path(report.store), sel=api.default_sel(ds))
+    _figures()
+    path = plot_path or api.default_plot_path(report.store)
+    api.plot_reach(ds, x, y, path, sel=api.default_sel(ds))
     click.echo(f"plot: {path}")
 
 
@@ -124,6 +147,8 @@ def info(store, fmt):
     click.echo(f"complete   {summary['blocks_done']}/{summary['blocks_total']} blocks"
                + ("" if summary["complete"] else "  (PARTIAL: finish with --resume)"))
     click.echo(f"statistic  {summary['statistic']}")
+    if summary.get("primary_search"):
+        click.echo(f"primary    {summary['primary_search']} (of {', '.join(summary['searches'])})")
     if summary["options"]:
         click.echo("options    " + "  ".join(f"{k}={v}" for k, v in summary["options"].items()))
     click.echo("axes")
@@ -151,31 +176,97 @@ def query(store, sel, fmt):
     click.echo(json.dumps(api.query(store, _pairs(sel, "--sel")), indent=1))
 
 
-@cli.command()
-@click.argument("store")
-@click.option("--x", "x", default=None, help="axis along which boundaries are listed (default: the scan's figure x)")
-@click.option("--y", "y", default=None, help="axis in which the boundaries lie (default: the scan's figure y)")
-@click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE")
-@click.option("--search", default=None, help="search label (default: the store's first)")
-@click.option("--level", type=float, default=None, help="n_signal threshold in events, ignoring any background (default: the store's statistic)")
-@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
-def reach(store, x, y, sel, search, level, fmt):
-    """For every x, the lower and upper boundary in y of the region where n_signal >= level."""
+def _figures() -> None:
+    """The command line draws into files: Agg, chosen before pyplot is imported (the library chooses
+    no backend, so notebooks keep theirs)."""
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
+
+
+def _band_arg(band: tuple[str, ...]):
+    """--band mc, or --band STORE [--band STORE ...]: the other stores of an envelope."""
+    if not band:
+        return None
+    if band == ("mc",):
+        return "mc"
+    if "mc" in band:
+        raise ConfigError("--band: either mc or other stores (an envelope), not both")
     from llpscan.scanner import api
+
+    return [api.open(b) for b in band]
+
+
+def _limits_arg(specs: tuple[str, ...]) -> list:
+    """--limits FILE (CSV/JSON) or hnlimits[:FLAVOUR]."""
+    from llpscan.scanner.limits import hnlimits_limits, read_limits
+
+    out = []
+    for spec in specs:
+        if spec == "hnlimits" or spec.startswith("hnlimits:"):
+            out += hnlimits_limits(spec.partition(":")[2] or "e")
+        else:
+            out += read_limits(spec)
+    return out
+
+
+_REACH_OPTIONS = [
+    click.option("--x", "x", default=None, help="axis along which boundaries are listed (default: the scan's figure x)"),
+    click.option("--y", "y", default=None, help="axis in which the boundaries lie (default: the scan's figure y)"),
+    click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE"),
+    click.option("--search", default=None, help="search label (default: the scenario's primary search)"),
+    click.option("--level", type=float, default=None,
+                 help="n_signal threshold in events, ignoring any background (default: the store's statistic)"),
+    click.option("--band", "band", multiple=True, metavar="mc|STORE",
+                 help="band columns: mc (Monte-Carlo error) or other stores of the same grid (their envelope)"),
+    click.option("--out", "out", default=None, help="write to this file (hepdata: this directory) instead of stdout"),
+]
+
+
+def _with_options(options):
+    def wrap(fn):
+        for option in reversed(options):
+            fn = option(fn)
+        return fn
+
+    return wrap
+
+
+def _export(store, x, y, sel, search, level, band, out, fmt, what):
+    from llpscan.scanner import api
+    from llpscan.scanner.export import export
 
     ds = api.open(store)
     dx, dy = api.default_xy(ds)
-    x, y = x or dx, y or dy
-    table = api.reach_table(ds, x, y, _pairs(sel, "--sel"), search, level)
-    if fmt == "json":
-        click.echo(json.dumps(table, indent=1))
-        return
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow([x, "lower", "upper"])
-    for r in table["rows"]:
-        w.writerow([r[x], "" if r["lower"] is None else r["lower"], "" if r["upper"] is None else r["upper"]])
-    click.echo(buf.getvalue(), nl=False)
+    result = export(ds, x or dx, y or dy, fmt=fmt, what=what, out=out, sel=_pairs(sel, "--sel"), search=search,
+                    level=level, band=_band_arg(band), store=api.locate(store).url)
+    if fmt == "hepdata":
+        click.echo(f"hepdata: {result}")
+    elif out is None:
+        click.echo(result, nl=False)
+    else:
+        click.echo(f"{fmt}: {out}")
+
+
+@cli.command()
+@click.argument("store")
+@_with_options(_REACH_OPTIONS)
+@click.option("--format", "fmt", type=click.Choice(["json", "csv", "hepdata"]), default="json")
+def reach(store, x, y, sel, search, level, band, out, fmt):
+    """For every x, the lower and upper boundary in y of the excluded region, with units and provenance."""
+    _export(store, x, y, sel, search, level, band, out, fmt, "reach")
+
+
+@cli.command()
+@click.argument("store")
+@_with_options(_REACH_OPTIONS)
+@click.option("--what", type=click.Choice(["reach", "contour"]), default="reach",
+              help="reach: boundaries per x; contour: the outline of the excluded region as drawn")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json", "hepdata"]), default="csv")
+def export(store, x, y, sel, search, level, band, out, what, fmt):
+    """Export a reach curve or contour as CSV, JSON or HEPData YAML, with units and provenance."""
+    _export(store, x, y, sel, search, level, band, out, fmt, what)
 
 
 @cli.command()
@@ -185,9 +276,16 @@ def reach(store, x, y, sel, search, level, fmt):
 @click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE")
 @click.option("--search", "searches", multiple=True, help="searches to draw (default: all)")
 @click.option("--level", type=float, default=None)
+@click.option("--band", "band", multiple=True, metavar="mc|STORE",
+              help="shade a band: mc (Monte-Carlo error) or other stores of the same grid (their envelope)")
+@click.option("--with", "others", multiple=True, metavar="STORE", help="overlay another store's reach (as compare)")
+@click.option("--limits", "limits", multiple=True, metavar="FILE|hnlimits[:e]",
+              help="existing limits to draw underneath: a CSV/JSON file, or hnlimits (HNL mixing)")
+@click.option("--title", default=None, help="figure title (default: the store's description and options)")
 @click.option("--out", "out", default=None, help="figure path (default: STORE with .png)")
-def plot(store, x, y, sel, searches, level, out):
-    """Draw the reach contours of a stored scan."""
+def plot(store, x, y, sel, searches, level, band, others, limits, title, out):
+    """Draw the reach of a stored scan: excluded regions, labelled in LaTeX, with bands and overlays."""
+    _figures()
     from llpscan.scanner import api
 
     ds = api.open(store)
@@ -195,8 +293,43 @@ def plot(store, x, y, sel, searches, level, out):
     chosen = _pairs(sel, "--sel")
     if not chosen and (x or dx, y or dy) == (dx, dy):
         chosen = api.default_sel(ds)  # the preset's own figure
-    path = api.plot_reach(ds, x or dx, y or dy, out or api.default_plot_path(store),
-                          sel=chosen, searches=list(searches) or None, level=level)
+    path = out or api.default_plot_path(store)
+    if others:
+        if band and band != ("envelope",):
+            raise ConfigError("--with draws several stores: its only band is --band envelope")
+        api.plot_compare([ds, *(api.open(o) for o in others)], x or dx, y or dy, path, sel=chosen,
+                         search=searches[0] if len(searches) == 1 else None, level=level,
+                         band="envelope" if band else None, limits=_limits_arg(limits), title=title)
+    else:
+        api.plot_reach(ds, x or dx, y or dy, path, sel=chosen, searches=list(searches) or None, level=level,
+                       band=_band_arg(band), limits=_limits_arg(limits), title=title)
+    click.echo(f"plot: {path}")
+
+
+@cli.command()
+@click.argument("stores", nargs=-1, required=True)
+@click.option("--x", "x", default=None)
+@click.option("--y", "y", default=None)
+@click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE")
+@click.option("--search", default=None, help="search to draw in every store (default: each store's primary search)")
+@click.option("--level", type=float, default=None)
+@click.option("--label", "labels", multiple=True, help="legend name of each store, in order (default: scenario and options)")
+@click.option("--band", type=click.Choice(["envelope"]), default=None,
+              help="shade the envelope of the stores' boundaries (a theory band: same grid, different options)")
+@click.option("--limits", "limits", multiple=True, metavar="FILE|hnlimits[:e]", help="existing limits to draw underneath")
+@click.option("--title", default=None)
+@click.option("--out", "out", default=None, help="figure path (default: the first STORE with -compare.png)")
+def compare(stores, x, y, sel, search, level, labels, band, limits, title, out):
+    """Overlay the reach curves of several stores in one figure, each named by scenario and options."""
+    _figures()
+    from llpscan.scanner import api
+
+    if labels and len(labels) != len(stores):
+        raise ConfigError(f"--label: give one per store ({len(stores)}), or none")
+    datasets = [api.open(s) for s in stores]
+    path = out or api.default_plot_path(stores[0]).removesuffix(".png") + "-compare.png"
+    api.plot_compare(datasets, x, y, path, sel=_pairs(sel, "--sel"), search=search, level=level,
+                     labels=list(labels) or None, band=band, limits=_limits_arg(limits), title=title)
     click.echo(f"plot: {path}")
 
 

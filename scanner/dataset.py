@@ -84,5 +84,20 @@ def statistic_attrs(scan: Scan) -> dict[str, str]:
         "limit_name": sc.limit_name or "",
         "limit_long_name": sc.limit_long_name or "",
         "options": json.dumps(sc.option_values, sort_keys=True),
+        "option_defaults": json.dumps({k: v[0] for k, v in sc.options.items()}, sort_keys=True),
         "plot": json.dumps(dict(sc.plot), sort_keys=True),
+        # what figures, exports and citations read (scanner/plot.py, export.py, llpscan/cite.py)
+        "primary_search": _primary(sc, scan.searches),
+        "references": json.dumps(list(sc.references)),
+        "switches": json.dumps([{"parameter": w.parameter, "value": float(w.value), "note": w.note}
+                                for w in sc.switches]),
+        "derived_parameters": json.dumps({k: {"variable": v, "note": n}
+                                          for k, (v, n) in sc.derived_parameters.items()}, sort_keys=True),
     }
+
+
+def _primary(sc, searches) -> str:
+    """The scenario's primary search if this scan has it; a scenario with one search needs no
+    declaration (that search is its primary one); else "" (reach and exports then take the first)."""
+    primary = sc.primary_search or (sc.searches[0].label if len(sc.searches) == 1 else "")
+    return primary if primary in searches else ""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 import numpy as np
 import xarray as xr
@@ -11,7 +12,7 @@ from llpscan.errors import ConfigError
 from llpscan.scanner.boundaries import reach
 from llpscan.scanner.stats import exclusion
 
-__all__ = ["select", "query_point", "reach_table", "summary_rows", "store_level", "store_exclusion", "check_axes", "check_searches"]
+__all__ = ["select", "query_point", "reach_table", "default_search", "summary_rows", "store_level", "store_exclusion", "check_axes", "check_searches"]
 
 
 def _nearest(ds: xr.Dataset, name: str, value: str):
@@ -101,15 +102,34 @@ def check_searches(ds: xr.Dataset, searches) -> list[str]:
     return labels
 
 
-def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str | None, level: float | None) -> dict:
-    """The reach JSON object: for every x the lower and upper boundary in y (None where none)."""
+def default_search(ds: xr.Dataset, *, quiet: bool = False) -> str:
+    """The search a table or export shows when none is asked for: the scenario's primary (combined)
+    search recorded in the store, else the first one, with a note on stderr (unless ``quiet``)."""
+    labels = [str(s) for s in ds["search"].values]
+    primary = ds.attrs.get("primary_search") or ""
+    if primary in labels:
+        return primary
+    if len(labels) > 1 and not quiet:
+        print(f"llpscan: note: the store names no primary search; using the first, {labels[0]!r} "
+              f"(of {', '.join(labels)}; choose one with --search)", file=sys.stderr)
+    return labels[0]
+
+
+def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str | None, level: float | None,
+                band=None) -> dict:
+    """The reach JSON object: for every x the lower and upper boundary in y (None where none).
+
+    ``band``: ``"mc"`` adds the +-1 sigma Monte-Carlo band of each boundary, a list of other
+    Datasets the envelope of all of them (:mod:`llpscan.scanner.bands`), as the columns
+    ``lower_band_lo``, ``lower_band_hi``, ``upper_band_lo``, ``upper_band_hi``.
+    """
     check_axes(ds, x, y)
     for name in (x, y):
         if name in sel:
             raise ConfigError(f"{name} is an axis of the reach table (x={x}, y={y}): it cannot also be selected "
                               f"with {name}={sel[name]}")
-    labels = check_searches(ds, [search] if search is not None else [])
-    search = search if search is not None else labels[0]
+    check_searches(ds, [search] if search is not None else [])
+    asked, search = search, search if search is not None else default_search(ds, quiet=True)
     q, lvl, text = store_exclusion(ds, level)
     sub = select(ds.assign(_exclusion=q), sel).sel(search=search)
     n = sub["_exclusion"]
@@ -122,8 +142,21 @@ def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str
     r = reach(n.transpose(x, y), y, lvl).compute()
     rows = [{x: float(xv), "lower": _clean(lo), "upper": _clean(up)}
             for xv, lo, up in zip(r[x].values, r["lower"].values, r["upper"].values)]
-    used = {k: _clean(np.asarray(sub[k].values)[()]) for k in sel if k in sub.coords}
-    return {"x": x, "y": y, "level": lvl, "exclusion": text, "search": search, "sel": used, "rows": rows}
+    out = {"x": x, "y": y, "level": lvl, "exclusion": text, "search": search,
+           "sel": {k: _clean(np.asarray(sub[k].values)[()]) for k in sel if k in sub.coords}, "rows": rows}
+    if band is not None:
+        from llpscan.scanner.bands import BAND_VARIABLES, band_of
+
+        others = band if isinstance(band, str) else [select(o, sel) for o in band]
+        b = band_of(select(ds, sel), others, x, y, level=level, search=search)
+        b = b.squeeze(drop=True) if b["lower"].ndim > 1 else b
+        b = b.transpose(x, ...).compute()
+        for row, *edges in zip(rows, *(b[v].values for v in BAND_VARIABLES)):
+            row.update({v: _clean(e) for v, e in zip(BAND_VARIABLES, edges)})
+        out["band"] = b.attrs.get("band_description", "")
+    if asked is None:
+        default_search(ds)  # the note on stderr, once the table is known to be good
+    return out
 
 
 def summary_rows(ds: xr.Dataset, x: str, y: str, level: float | None = None) -> list[dict]:

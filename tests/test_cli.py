@@ -51,8 +51,10 @@ def test_reach_json_and_csv(capsys, small_store):
     reached = [r for r in doc["rows"] if r["lower"] is not None]
     assert reached and all(r["lower"] < r["upper"] for r in reached)
     code, out, _ = cli(capsys, "reach", str(small_store), "--x", "m_N", "--y", "V2", "--sel", "m_a=4.7", "--format", "csv")
-    lines = out.strip().splitlines()
+    lines = [line for line in out.strip().splitlines() if not line.startswith("#")]
     assert lines[0] == "m_N,lower,upper" and len(lines) == 6
+    head = [line for line in out.splitlines() if line.startswith("# ")]
+    assert "# search: 1DV" in head and "# statistic: events-3 (n_signal >= 3), level: 3" in head
 
 
 def test_info_and_plot(capsys, small_store, tmp_path):
@@ -88,3 +90,51 @@ def test_installed_console_script_runs():
     assert res.returncode == 0 and "\nbelle2-alp-hnl " in "\n" + res.stdout
     res = subprocess.run([exe, "run", "nope"], capture_output=True, text=True)
     assert res.returncode == 2 and res.stderr.startswith("llpscan: error: unknown preset")
+
+
+@pytest.fixture(scope="module")
+def crossing_store(tmp_path_factory):
+    """The small scan with the other Belle II boost (an option): a second store on the same grid."""
+    from llpscan import scanner
+    from tests.conftest import small_config
+
+    path = tmp_path_factory.mktemp("crossing") / "crossing.zarr"
+    scanner.run(small_config(options={"boost": "crossing"}), path, progress=False)
+    return path
+
+
+def test_compare_overlays_stores_named_by_scenario_and_options(capsys, small_store, crossing_store, tmp_path):
+    png = tmp_path / "cmp.png"
+    code, out, err = cli(capsys, "compare", str(small_store), str(crossing_store), "--sel", "m_a=4.7",
+                         "--band", "envelope", "--out", str(png))
+    assert code == 0, err
+    assert out.strip() == f"plot: {png}" and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    from llpscan import scanner
+
+    ax = scanner.plot_compare([small_store, crossing_store], "m_N", "V2", sel={"m_a": 4.7})
+    names = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert names[:2] == ["belle2-alp-hnl [1DV]", "belle2-alp-hnl (boost=crossing) [1DV]"]
+
+
+def test_plot_with_bands_limits_and_another_store(capsys, small_store, crossing_store, tmp_path):
+    limits = tmp_path / "old.csv"
+    limits.write_text("# x_units: GeV\n# y_units: 1\nx,y,label\n0.5,1e-5,old\n2.3,1e-6,old\n")
+    for extra in (["--band", "mc"], ["--band", str(crossing_store)], ["--limits", str(limits)],
+                  ["--with", str(crossing_store)]):
+        png = tmp_path / "p.png"
+        code, out, err = cli(capsys, "plot", str(small_store), "--sel", "m_a=4.2", *extra, "--out", str(png))
+        assert code == 0, (extra, err)
+        assert png.stat().st_size > 10_000
+
+
+def test_reach_envelope_and_hepdata_export(capsys, small_store, crossing_store, tmp_path):
+    code, out, err = cli(capsys, "reach", str(small_store), "--sel", "m_a=4.7", "--band", str(crossing_store))
+    assert code == 0, err
+    doc = json.loads(out)
+    assert "boost=crossing" in doc["band"] and "lower_band_lo" in doc["rows"][-1]
+    code, out, err = cli(capsys, "export", str(small_store), "--sel", "m_a=4.7", "--format", "hepdata",
+                         "--out", str(tmp_path / "hep"))
+    assert code == 0, err
+    assert (tmp_path / "hep" / "submission.yaml").is_file() and (tmp_path / "hep.tar.gz").is_file()
+    code, out, err = cli(capsys, "export", str(small_store), "--sel", "m_a=4.7", "--what", "contour")
+    assert code == 0 and out.splitlines()[0] == "# llpscan contour export" and "piece,m_N,V2" in out

@@ -20,7 +20,7 @@ _SKIP = {"llpscan.__main__"}  # runs the command line on import
 
 
 def _modules() -> list[str]:
-    names = ["llpscan", "llpscan.errors"]
+    names = ["llpscan", "llpscan.errors", "llpscan.cite"]
     for sub in ("physics", "detectors", "scanner"):
         package = importlib.import_module(f"llpscan.{sub}")
         names.append(package.__name__)

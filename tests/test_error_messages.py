@@ -130,3 +130,35 @@ def test_a_store_locked_by_a_live_writer_is_refused(small_store, tmp_path):
     finally:
         holder.communicate("", timeout=30)
     assert not (tmp_path / "s.zarr.lock").exists()
+
+
+def test_figure_and_export_errors_are_one_line_and_write_nothing(small_store, tmp_path, capsys, monkeypatch):
+    import shutil
+
+    from llpscan.scanner.cli import main
+
+    # in process (the subprocess tests above cover the entry point): main() is what `llpscan` runs
+    monkeypatch.chdir(tmp_path)
+    store = tmp_path / "s.zarr"
+    shutil.copytree(small_store, store)
+    before = tree_digest(store)
+    other = tmp_path / "o.csv"
+    other.write_text("x,y\n1,2\n2,3\n")
+    for args, fragment in (
+            (["export", "s.zarr", "--sel", "m_a=4.7", "--format", "hepdata"], "writes a directory: give it with --out"),
+            (["export", "s.zarr", "--sel", "m_a=4.7", "--what", "contour", "--band", "mc"], "--band applies to reach"),
+            (["reach", "s.zarr", "--sel", "m_a=4.7", "--band", "mc", "--band", "s.zarr"], "either mc or other stores"),
+            (["reach", "s.zarr", "--sel", "m_a=4.7", "--band", "nowhere.zarr"], "no such store"),
+            (["compare", "s.zarr", "s.zarr", "--label", "one"], "--label: give one per store (2)"),
+            (["compare"], "Missing argument"),
+            (["plot", "s.zarr", "--limits", "missing.csv"], "limits file missing.csv does not exist"),
+            (["plot", "s.zarr", "--limits", "o.csv"], "the units must be stated (x_units: ...)"),
+            (["plot", "s.zarr", "--with", "s.zarr", "--band", "mc"], "its only band is --band envelope"),
+            (["plot", "s.zarr", "--sel", "m_N=1.0"], "m_N: a figure needs at least two values of each axis"),
+            (["cite", "nowhere.zarr"], "no such store")):
+        code = main(args)
+        out, err = capsys.readouterr()
+        assert code == 2 and out == "", (args, out)
+        assert err.count("\n") == 1 and err.startswith("llpscan: error: ") and fragment in err, (args, err)
+    assert tree_digest(store) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o.csv", "s.zarr"]

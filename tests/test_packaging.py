@@ -62,7 +62,8 @@ def test_wheel_holds_only_the_llpscan_package_with_its_metadata(wheel):
     dist_info = next(t for t in tops if t.endswith(".dist-info"))
     assert tops == {"llpscan", dist_info}, tops
     for module in ("llpscan/__init__.py", "llpscan/__main__.py", "llpscan/scanner/cli.py",
-                   "llpscan/physics/models/alp.py", "llpscan/detectors/presets/belle2-alp-hnl.toml"):
+                   "llpscan/physics/models/alp.py", "llpscan/detectors/presets/belle2-alp-hnl.toml",
+                   "llpscan/references.bib", "llpscan/cite.py"):
         assert module in names, module
     meta = zipfile.ZipFile(wheel).read(f"{dist_info}/METADATA").decode()
     assert "License-Expression: BSD-3-Clause" in meta and "Classifier: Topic :: Scientific/Engineering :: Physics" in meta
@@ -102,3 +103,6 @@ def test_wheel_in_a_fresh_venv_runs_every_preset_from_an_empty_directory(wheel, 
     assert codes == {p: "0" for p in presets}, run.stderr[-3000:]
     for preset in presets:
         assert (work / f"{preset}.zarr").is_dir() and (work / f"{preset}.png").is_file(), preset
+    cite = subprocess.run([str(llpscan), "cite", f"{presets[0]}.zarr"], capture_output=True, text=True, cwd=work,
+                          env=env, timeout=120)
+    assert cite.returncode == 0 and cite.stdout.startswith("@misc{llpscan,"), cite.stderr  # the shipped .bib

@@ -20,7 +20,7 @@ from llpscan.detectors.scenario import Scenario, variable
 from llpscan.detectors.searches.cascade import METHODS, CascadeSearch, KaonDecayEvents
 from llpscan.physics import pdg
 from llpscan.physics.kinematics import two_body_momentum
-from llpscan.physics.models.dark_neutrino import DarkNeutrino, shrock_factor
+from llpscan.physics.models.dark_neutrino import V_PHI, DarkNeutrino, shrock_factor
 
 __all__ = ["MEAN_L", "NA62DarkNeutrino", "crude_p_decay", "mean_lab_momenta"]
 
@@ -92,6 +92,8 @@ class NA62DarkNeutrino(Scenario):
                        "point (U2_mu / n_signal); where nu_h is long-lived n_signal ~ U2_mu^2 and the 1-event "
                        "contour, not this value, is the sensitivity")
     options = {"coupling": DarkNeutrino.COUPLINGS, "decays": METHODS}
+    primary_search = "ee"  # Fig. 3: the e+e- channel is the solid curve
+    references = ("Ballett2019", "Shrock1981", "NA62:CEDAR2023", "PDG2024")
     signal_factors = ("n_k_fid", "a_beta", "br_production", "br_visible")
     source = na62.BEAM
     llp_species = {"nu_h": "nu_h", "Zp": "Zp"}
@@ -100,6 +102,13 @@ class NA62DarkNeutrino(Scenario):
         super().__init__(**options)
         self.model = DarkNeutrino(self.option("coupling"))
         self.searches = _searches(self.option("decays"))
+
+    @property
+    def derived_parameters(self):
+        """With ``coupling=fixed-v_phi`` the stored g_D is ignored: g' = m_Z'/v_phi (variable ``g_eff``)."""
+        if self.option("coupling") == "fixed-v_phi":
+            return {"g_D": ("g_eff", f"from v_phi = {V_PHI:.4g} GeV: g' = m_Z'/v_phi")}
+        return {}
 
     @variable("1", "K+ decays in the fiducial volume, N_K^Fid (Table I)", per_search=True)
     def n_k_fid(self, search):

@@ -21,7 +21,7 @@ import numpy as np
 
 from llpscan.detectors.experiments import belle2
 from llpscan.detectors.geometry import in_polar_range, polar_angle
-from llpscan.detectors.scenario import Scenario, variable
+from llpscan.detectors.scenario import Scenario, Switch, variable
 from llpscan.detectors.scenarios.wang2024_alp_hnl import PROMPT_LENGTH, n_bplus_bminus
 from llpscan.detectors.searches.displaced import DisplacedVertexSearch, mean_acceptance
 from llpscan.physics import pdg
@@ -139,6 +139,13 @@ class Belle2ScalarDarkPhoton(Scenario):
                 "light scalar at Belle II, arXiv:2401.03168")
     statistic = "events-3"  # section 4: 3 signal events, 95% CL, no background
     searches = (BELLE2_2DV,)
+    primary_search = "2DV"
+    references = ("Cheung2024", "Winkler:2018qyg", "Araki:2020wkq", "Ball:2004ye", "Fabbrichesi:2020wbt",
+                  "Ilten:2018crw", "Bruch2004", "BaBar:2015jvu", "Belle-II:2018jsg", "Belle-II:2010dht", "PDG2024")
+    # physics/models/dark_photon.py: the multi-hadron continuum is switched on smoothly over 1.0-1.6 GeV
+    # (its least certain part, about 30%); the curves change slope there
+    switches = (Switch("m_Ap", dark_photon._E_ON, "dark-photon R: multi-hadron continuum switched on from "
+                       f"{dark_photon._E_ON:g} GeV (full QPM at {dark_photon._E_FULL:g} GeV)"),)
     source = Upsilon4S()
     extra_parameters = (belle2.LUMI,)
     signal_factors = ("n_b", "br_production")  # Br_c and PID are per-event weights of the acceptance

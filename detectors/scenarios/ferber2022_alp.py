@@ -23,7 +23,7 @@ import math
 import numpy as np
 
 from llpscan.detectors.experiments import belle2
-from llpscan.detectors.scenario import Scenario, variable
+from llpscan.detectors.scenario import Scenario, Switch, variable
 from llpscan.detectors.searches import DisplacedVertexSearch, InvisibleSearch
 from llpscan.physics.models.alp import COUPLINGS, HADRON_SWITCH_ALPACA, M_PQCD, AlpModel
 from llpscan.physics.models.b_to_k_x import GenericBToKX
@@ -113,6 +113,7 @@ class _BToKScenario(Scenario):
     """What the three scenarios share: B+ B- pairs at the Upsilon(4S), boosted to the Belle II lab."""
 
     citation = CITATION
+    references = ("Ferber2022", "Filimonova2019", "Ball:2004ye", "Belle-II:2018jsg", "Belle-II:2010dht", "PDG2024")
     source = Upsilon4S()
     extra_parameters = (belle2.LUMI,)
 
@@ -127,6 +128,16 @@ class _BToKScenario(Scenario):
 
 class _AlpScenario(_BToKScenario):
     """The ALP model and its cheap variables."""
+
+    references = _BToKScenario.references + ("Bauer2017", "Bauer2020", "Alda2025", "alpaca_software")
+
+    @property
+    def switches(self):
+        """The hadronic width of physics/models/alp.py switches on at the ``hadron_switch`` option's mass."""
+        value = HADRON_SWITCHES[self.option("hadron_switch")]
+        source = "appendix A of Ferber et al." if value == M_PQCD else "ALPaca, arXiv:2508.08354"
+        return (Switch("m_a", value, f"ALP hadronic width (a -> gg, q qbar) switched on from {value:g} GeV "
+                       f"(option hadron_switch; {source})"),)
 
     def __init__(self, **options):
         super().__init__(**options)
@@ -161,6 +172,7 @@ class Belle2AlpDisplaced(_AlpScenario):
     name = "belle2-alp-displaced"
     description = "B+ -> K+ a, a -> e+e- / mu+mu- displaced (r > 0.9 cm) at Belle II, arXiv:2201.06580 Fig. 12"
     statistic = "events-2.3"  # section 5: 2.3 events, 90% CL, zero background
+    primary_search = "displaced"  # e+e- and mu+mu- together, the curve of Fig. 12
     signal_factors = ("n_b", "br_production", "br_signal")
     # couplings: "running" (the paper's method, alpaca table) or "fixed" at Lambda (physics.models.alp)
     options = {"volume": tuple(DISPLACED_VOLUMES), "boost": belle2.BOOSTS, "couplings": COUPLINGS,
@@ -189,6 +201,7 @@ class _InvisibleScenario(_BToKScenario):
     """The invisible search: selection efficiency (Table 1), background (section 4.2) and its options."""
 
     statistic = "poisson-90"  # section 4.3
+    primary_search = "invisible"
     background = "n_background"
     signal_factors = ("n_b", "efficiency", "br_production")
     # cone: the polar acceptance vetoing decays; background: "paper" (sec. 4.2) or "zero" (the dotted

@@ -66,6 +66,7 @@ class Belle2DisplacedBr(_BToKScenario):
     signal_factors = ("n_b", "br_production")
     limit_on = "br"
     options = {"volume": tuple(DISPLACED_VOLUMES), "boost": belle2.BOOSTS}
+    primary_search = "displaced"
     llp_species = {"X": "X"}
     plot = _PLOT
 
@@ -109,8 +110,10 @@ class Belle2DvPairBr(Scenario):
     description = ("Model-independent 95% CL limit on Br(B+ -> K+ Y) Br(Y -> X X), X displaced, the 1DV and 2DV "
                    "searches of arXiv:2410.00491")
     citation = wang.Belle2AlpHnl.citation
+    references = ("Wang2024", "Belle-II:2018jsg", "Belle-II:2010dht", "PDG2024")
     statistic = "events-3"  # section III: 3 signal events, 95% CL, no background
     searches = (wang.BELLE2_1DV, wang.BELLE2_2DV)
+    primary_search = wang.Belle2AlpHnl.primary_search
     source = Upsilon4S()
     extra_parameters = (belle2.LUMI,)
     signal_factors = ("n_b", "br_production", "eps_pid")
@@ -230,6 +233,8 @@ class Belle2MonophotonXsec(_MonophotonXsec):
                "gaps": zhang.Belle2DipoleMonophoton.options["gaps"],
                "decay_volume": zhang.Belle2DipoleMonophoton.options["decay_volume"]}
     paper = zhang.Belle2DipoleMonophoton
+    primary_search = paper.primary_search
+    references = paper.references
     collider = zhang.BELLE2
     sqrt_s_max = zhang.BELLE2.sqrt_s
     extra_parameters = (belle2.LUMI,)
@@ -250,6 +255,8 @@ class StcfMonophotonXsec(_MonophotonXsec):
                    "(advanced cuts of arXiv:2204.07802, BESIII detector)")
     options = {"production": PRODUCTIONS, "decay_momentum": zhang.StcfDipoleMonophoton.options["decay_momentum"]}
     paper = zhang.StcfDipoleMonophoton
+    primary_search = paper.primary_search
+    references = paper.references
     collider = zhang.STCF
     sqrt_s_max = stcf.SQRT_S_RANGE[1]
     extra_parameters = (stcf.LUMI, stcf.SQRT_S)
@@ -276,6 +283,8 @@ class NA62CascadeBr(Scenario):
     description = ("Model-independent single-event sensitivity to Br(K+ -> mu+ X1) Br(X1 -> nu X2) Br(X2 -> l l) "
                    "at NA62, the cascade search of arXiv:1903.07589 section IV.A")
     citation = ballett.NA62DarkNeutrino.citation
+    references = ("Ballett2019", "NA62:CEDAR2023", "PDG2024")
+    primary_search = ballett.NA62DarkNeutrino.primary_search
     statistic = "events-1"  # eq. (25): single-event sensitivity, zero background
     limit_on = "br"
     limit_long_name = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from llpscan.detectors.experiments import belle2
-from llpscan.detectors.scenario import Scenario, variable
+from llpscan.detectors.scenario import Scenario, Switch, variable
 from llpscan.detectors.searches import DisplacedVertexSearch
 from llpscan.physics.models.alp_hnl import AlpToHnl
 from llpscan.physics.sources import Upsilon4S
@@ -76,11 +76,30 @@ class Belle2AlpHnl(Scenario):
     extra_parameters = (belle2.LUMI,)
     signal_factors = ("n_b", "br_production", "eps_pid", "br_signal")
     options = {"boost": belle2.BOOSTS, "hadrons": tuple(HADRONIC_SWITCH)}
+    # section III: 1DV (exactly one displaced N) is the search the paper leads with; 2DV is drawn beside it
+    primary_search = "1DV"
+    # BibTeX keys (llpscan/references.bib): the paper, the HNL widths and form factors behind it
+    # (Coloma et al. arXiv:2007.03701, cited in physics/models/hnl.py, is left out: references.bib flags its
+    # arXiv number as unverified; HNLCalc, Feng et al. arXiv:2405.07330, only with hadrons=hnlcalc-1gev)
+    references = ("Wang2024", "Bondarenko2018", "Atre:2009rg", "Gorbunov:2007ak", "FLAG2021",
+                  "Bharucha2015", "Ball:2004ye", "Belle-II:2018jsg", "Belle-II:2010dht", "PDG2024")
     llp_species = {"N1": "N", "N2": "N"}  # both N of a -> N N have the model's N lifetime
 
     def __init__(self, **options):
         super().__init__(**options)
         self.model = AlpToHnl(m_inclusive=HADRONIC_SWITCH[self.option("hadrons")])
+        if self.option("hadrons") == "hnlcalc-1gev":
+            self.references = (*type(self).references, "Feng2024")
+
+    @property
+    def switches(self):
+        """physics/models/hnl.py: the hadronic width switches from exclusive mesons to inclusive quarks
+        at the ``hadrons`` option's mass."""
+        value = HADRONIC_SWITCH[self.option("hadrons")]
+        source = ("Bondarenko et al., arXiv:1805.08567" if self.option("hadrons") == "bbgr-2gev"
+                  else "HNLCalc, Feng et al., arXiv:2405.07330")
+        return (Switch("m_N", value, f"HNL hadronic width: exclusive mesons below {value:g} GeV, inclusive "
+                       f"quarks with QCD corrections above (option hadrons; {source})"),)
 
     @variable("1", "number of B+ and B- mesons, 2 N(B+B-)")
     def n_b(self, lumi):

@@ -134,6 +134,8 @@ class _DipoleMonophoton(Scenario):
     """Shared machinery; subclasses set the collider, the searches and the sqrt(s) parameter (or constant)."""
 
     citation = CITATION
+    references = ("Zhang2022", "Ma1978", "PDG2024")
+    primary_search = "advanced"  # BESIII and STCF: the one search
     statistic = "chi2-2.71"  # section II.A: chi^2(d95) - chi^2(0) = 2.71, "95% CL"
     background = "n_background"
     signal_factors = ("lumi_data", "sigma_production")
@@ -195,6 +197,9 @@ class Belle2DipoleMonophoton(_DipoleMonophoton):
     description = "N -> nu gamma monophoton at Belle II (low-mass, high-mass, bBG cuts), arXiv:2204.07802 Fig. 1"
     options = {**_DipoleMonophoton.options, "gaps": ("kept", "removed"), "decay_volume": ("length", "ecl")}
     collider = BELLE2
+    # Fig. 3 draws the low-mass cut (both backgrounds) as the Belle II limit
+    primary_search = "low-mass"
+    references = ("Zhang2022", "Duerr2019", "Belle-II:2018jsg", "Belle-II:2010dht", "Ma1978", "PDG2024")
     sqrt_s_max = BELLE2.sqrt_s
     extra_parameters = (belle2.LUMI,)
     constants = {"sqrt_s": BELLE2.sqrt_s}  # one energy: not a parameter
@@ -221,6 +226,7 @@ class BesiiiDipoleMonophoton(_DipoleMonophoton):
     description = ("N -> nu gamma monophoton at BESIII (advanced cuts), chi^2 over its energies, "
                    "arXiv:2204.07802 Fig. 2")
     collider = BESIII
+    references = ("Zhang2022", "BESIII2017", "BESIII2020", "Ma1978", "PDG2024")
     sqrt_s_max = float(besiii.ENERGIES.max())
     combine = ("sqrt_s",)
     extra_parameters = (besiii.LUMI, besiii.SQRT_S)
@@ -236,5 +242,6 @@ class StcfDipoleMonophoton(_DipoleMonophoton):
     name = "stcf-dipole-monophoton"
     description = "N -> nu gamma monophoton at STCF (advanced cuts, BESIII detector), arXiv:2204.07802 Figs. 2-3"
     collider = STCF
+    references = ("Zhang2022", "BESIII2017", "Ma1978", "PDG2024")
     sqrt_s_max = stcf.SQRT_S_RANGE[1]
     extra_parameters = (stcf.LUMI, stcf.SQRT_S)

@@ -74,6 +74,23 @@ def test_scenarios_meet_the_protocols_and_label_every_parameter(name):
         assert p.latex and "$" not in p.latex, p
 
 
+@pytest.mark.parametrize("name", scenario_names())
+def test_what_figures_and_exports_read_from_a_scenario_is_consistent(name):
+    cls = scenario_class(name)
+    for options in [{}] + [{k: v} for k, values in cls.options.items() for v in values[1:]]:
+        sc = get_scenario(name, options)
+        labels = [s.label for s in sc.searches]
+        # declared, or the one search of a single-search scenario (scanner/dataset.py records that)
+        assert sc.primary_search in labels or (sc.primary_search is None and len(labels) == 1), (name, options)
+        params = {p.name for p in sc.parameters}
+        for w in sc.switches:  # a switch sits on a parameter axis, inside its allowed range
+            p = sc.parameter(w.parameter)
+            assert w.parameter in params and p.lower < w.value <= p.upper and w.note, w
+        variables = {v.name for v in sc.variables}
+        for param, (var, note) in sc.derived_parameters.items():
+            assert param in params and (var == "" or var in variables) and note
+
+
 def test_variables_are_inherited_overridden_and_dropped_by_name():
     import numpy as np
 
