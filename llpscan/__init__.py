@@ -25,11 +25,11 @@ try:
 except metadata.PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
 
-__all__ = ["__version__", "build", "run", "open", "describe", "query", "reach", "plot", "plot_reach",
-           "scenarios", "physics", "detectors", "scanner"]
+__all__ = ["__version__", "build", "run", "open", "describe", "query", "reach", "plot", "plot_reach", "verify",
+           "scenarios", "errors", "physics", "detectors", "scanner"]
 
-_API = {"build", "run", "open", "describe", "query", "reach", "plot_reach"}
-_SUBPACKAGES = {"physics", "detectors", "scanner"}
+_API = {"build", "run", "open", "describe", "query", "reach", "plot_reach", "verify"}
+_SUBPACKAGES = {"physics", "detectors", "scanner", "errors"}
 
 
 def __getattr__(name):
