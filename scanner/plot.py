@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import os
+import tempfile
 from pathlib import Path
 
 import contourpy
@@ -19,11 +21,51 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from llpscan.errors import ConfigError  # noqa: E402
+from llpscan.errors import ConfigError, StorageError  # noqa: E402
+from llpscan.scanner.reading import check_axes, check_not_selected, check_searches, select, store_exclusion  # noqa: E402
+from llpscan.scanner.wording import flag  # noqa: E402
 
-from llpscan.scanner.query import check_axes, check_searches, select, store_exclusion  # noqa: E402
+__all__ = ["contour_lines", "log_scale", "plot_reach", "check_figure_path", "FIGURE_FORMATS"]
 
-__all__ = ["contour_lines", "log_scale", "plot_reach"]
+
+def _formats() -> set[str]:
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return set(FigureCanvasBase.get_supported_filetypes())
+
+
+#: file suffixes matplotlib can write (png, pdf, svg, ...)
+FIGURE_FORMATS = _formats()
+
+
+def check_figure_path(out, option: str = "out") -> Path:
+    """The figure path, checked before any work: a file name with a known format, in a directory
+    that exists and can be written, and not an existing directory."""
+    text = str(out) if out is not None else ""
+    if not text.strip():
+        raise ConfigError(f"{flag(option, repr(text))}: empty figure path")
+    path = Path(text).expanduser()
+    given = flag(option, text)
+    if path.is_dir():
+        raise ConfigError(f"{given}: is a directory; give a file name such as reach.png")
+    if not path.parent.is_dir():
+        raise ConfigError(f"{given}: the directory {path.parent} does not exist")
+    suffix = path.suffix.lstrip(".").lower()
+    if suffix not in FIGURE_FORMATS:
+        raise ConfigError(f"{given}: unknown figure format {path.suffix or '(no suffix)'!r}; use one of "
+                          f"{', '.join('.' + f for f in sorted(FIGURE_FORMATS))}")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise StorageError(f"{given}: the directory {path.parent} is not writable")
+    return path
+
+
+def check_plottable(ds: xr.Dataset, x: str, y: str) -> None:
+    """ConfigError unless x and y have at least two values each (a contour needs a plane)."""
+    for name in (x, y):
+        if ds.sizes.get(name, 1) < 2:
+            raise ConfigError(f"a reach contour needs at least 2 values on each plotted axis; {name} has one "
+                              f"({float(ds[name].values.ravel()[0]):g}) in this store: use `reach` for a table, "
+                              "or plot two other axes")
 
 _COLOURS = ["tab:red", "tab:blue", "tab:green", "tab:orange", "tab:purple", "tab:brown", "tab:pink", "tab:gray",
             "tab:olive", "tab:cyan"]
@@ -81,11 +123,13 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
                searches: list[str] | None = None, level: float | None = None, title: str | None = None) -> Path:
     """Write the reach figure of ``ds`` (an opened store) to ``out`` (PNG/PDF) and return its path."""
     check_axes(ds, x, y)
-    labels = searches or check_searches(ds, [])
+    if searches is not None and (isinstance(searches, str) or not all(isinstance(s, str) for s in searches)):
+        raise ConfigError(f"searches must be a list of search labels, got {searches!r}")
+    labels = list(searches or check_searches(ds, []))
     check_searches(ds, labels)
-    out = Path(out)
-    if not out.parent.is_dir():
-        raise ConfigError(f"--out {out}: the directory {out.parent} does not exist")
+    out = check_figure_path(out)
+    check_plottable(ds, x, y)
+    check_not_selected(sel or {}, x, y)
     q, lvl, text = store_exclusion(ds, level)
     sub = select(ds.assign(_exclusion=q), sel or {})
     n_all = sub["_exclusion"]
@@ -96,14 +140,16 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
     fig, ax = plt.subplots(figsize=(6.4, 4.8), layout="constrained")
     combos = list(itertools.product(*(n_all[d].values for d in others)))
     for (k, label), (j, combo) in itertools.product(enumerate(labels), enumerate(combos)):
-        n = n_all.sel(search=label, **dict(zip(others, combo))).squeeze(drop=True).compute()
+        n = n_all.sel(search=label, **dict(zip(others, combo)))
+        n = n.squeeze([d for d in n.dims if d not in (x, y)], drop=True).compute()
         name = ", ".join([label] + [f"{d} = {v:g} {_unit(ds[d])}".rstrip() for d, v in zip(others, combo)])
         closed = None
         if "allowed" in sub:
             allowed = sub["allowed"]
             allowed = allowed.max([d for d in combine if d in allowed.dims])
             allowed = allowed.sel({d: v for d, v in zip(others, combo) if d in allowed.dims})
-            closed = (allowed == 0).squeeze(drop=True).compute()
+            closed = allowed == 0
+            closed = closed.squeeze([d for d in closed.dims if d not in (x, y)], drop=True).compute()
         lines = contour_lines(n, x, y, lvl, closed, log_x=log_x)
         for i, seg in enumerate(lines):
             # one search: a colour per curve; several: a colour per search, a line style per other value
@@ -131,6 +177,23 @@ def plot_reach(ds: xr.Dataset, x: str, y: str, out, *, sel: dict[str, str] | Non
         ax.legend(fontsize=8, loc="best", framealpha=0.8)
     else:
         ax.text(0.5, 0.5, "no reach at this level", transform=ax.transAxes, ha="center")
-    fig.savefig(out, dpi=150)
-    plt.close(fig)
+    # written beside and renamed: a full disk never leaves half a figure (nor replaces a good one)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=out.suffix, dir=out.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=150, format=out.suffix.lstrip(".").lower())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, out)
+    except OSError as e:
+        raise StorageError(f"cannot write the figure {out}: {e.strerror or e}") from None
+    finally:
+        plt.close(fig)
+        if os.path.exists(tmp):
+            os.unlink(tmp)
     return out
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
