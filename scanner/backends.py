@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib.util
+import json
 import os
 import sys
 
@@ -43,6 +44,18 @@ def _announce(client, announce) -> None:
     announce(f"dask cluster {client.scheduler.address}" + (f", dashboard {link}" if link else ""))
 
 
+def _check_scheduler_file(path) -> None:
+    """A scheduler file is the JSON that ``dask scheduler --scheduler-file`` writes, with an address."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise ConfigError(f"{flag('scheduler', path)}: not a dask scheduler file ({type(e).__name__}: "
+                          f"{str(e).splitlines()[0] if str(e) else ''})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("address"), str):
+        raise ConfigError(f"{flag('scheduler', path)}: not a dask scheduler file (no \"address\" in it)")
+
+
 @contextlib.contextmanager
 def connect(workers: int | None = None, scheduler: str | None = None, *, announce=None):
     """Yield the client to run on (None: threads). ``announce(text)`` receives the dashboard link."""
@@ -60,6 +73,7 @@ def connect(workers: int | None = None, scheduler: str | None = None, *, announc
     try:
         if scheduler is not None:
             if os.path.isfile(scheduler):
+                _check_scheduler_file(scheduler)
                 client = Client(scheduler_file=scheduler, timeout="10s")
             elif "://" in scheduler or ":" in scheduler:
                 client = Client(scheduler, timeout="10s")

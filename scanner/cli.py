@@ -106,6 +106,8 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
     cfg = validate(data, "command line")
     if out is not None and not out.strip():
         raise ConfigError("--out: empty store path")
+    if plot_path is not None and not plot_path.strip():
+        raise ConfigError("--plot: empty figure path (use --no-plot to skip the figure)")
     if plot_path is not None and no_plot:
         raise ConfigError("--plot and --no-plot exclude each other")
     from llpscan.scanner import api
@@ -295,7 +297,7 @@ def plot(store, x, y, sel, searches, level, out):
     from llpscan.scanner.plot import check_figure_path
 
     chosen = _pairs(sel, "--sel")
-    figure = check_figure_path(out or api.default_plot_path(store), "out")
+    figure = check_figure_path(api.default_plot_path(store) if out is None else out, "out")
     ds = api.open(store)
     dx, dy = api.default_xy(ds)
     if not chosen and (x or dx, y or dy) == (dx, dy):

@@ -161,8 +161,14 @@ def load_config(name_or_path: str) -> ScanConfig:
         source = f"preset {name_or_path}"
     elif path.suffix == ".toml" or path.exists():
         if not path.is_file():
-            raise ConfigError(f"config file {name_or_path!r} does not exist")
-        text = path.read_text()
+            what = "is a directory, not a config file" if path.is_dir() else "does not exist"
+            raise ConfigError(f"config file {name_or_path!r} {what}")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(f"config file {name_or_path!r} is not UTF-8 text (a TOML file is)") from None
+        except OSError as e:
+            raise ConfigError(f"config file {name_or_path!r}: cannot read it ({e.strerror})") from None
         source = str(path)
     else:
         raise ConfigError(f"unknown preset {name_or_path!r}; presets: {', '.join(sorted(shipped))} (or a .toml file)")

@@ -115,9 +115,11 @@ def estimate(scan: Scan) -> Estimate:
     evaluations = float(events) * n_mass * n_life * n_search * n_llp
     # one mass point's events at a time, and the block's two result arrays
     block_bytes = events * (BYTES_PER_EVENT + BYTES_PER_EVENT_AND_LIFETIME * n_life) + 16.0 * n_search * per_block * n_life
-    # uncompressed acceptance and error, the cheap variables (at most the grid each), a file per chunk
+    # uncompressed acceptance and error, the cheap variables (at most the grid each), and a file
+    # system block (4 kB) per file: two per array (metadata, chunk), three per block
     n_vars = len(scan.scenario.variables)
-    store_bytes = 16.0 * n_search * n_mass * n_life + 8.0 * n_vars * grid_points + 3 * 4096.0 * blocks
+    n_arrays = len(scan.scenario.parameters) + 1 + n_vars + 3
+    store_bytes = 16.0 * n_search * n_mass * n_life + 8.0 * n_vars * grid_points + 4096.0 * (2 * n_arrays + 3 * blocks)
     return Estimate(events, n_mass, n_life, n_search, n_llp, grid_points, blocks, per_block, evaluations,
                     evaluations / EVALUATIONS_PER_CORE_SECOND, block_bytes, store_bytes)
 

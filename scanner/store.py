@@ -321,8 +321,16 @@ def _group(loc: Location, mode: str = "r"):
 
 def _array(loc: Location, name: str, mode: str = "r"):
     import zarr
+    from zarr.errors import ArrayNotFoundError
 
-    arr = zarr.open_array(store=loc.url, path=name, mode=mode)
+    try:
+        arr = zarr.open_array(store=loc.url, path=name, mode=mode)
+    except ArrayNotFoundError:
+        raise StoreDamaged(f"{loc}: the array {name} is missing (its metadata is gone); recompute the store with "
+                           f"{flag('overwrite')}") from None
+    except (ValueError, TypeError, KeyError) as e:  # metadata that does not parse
+        raise StoreDamaged(f"{loc}: the metadata of {name} is damaged ({type(e).__name__}); recompute the store "
+                           f"with {flag('overwrite')}") from None
     return arr.with_config(_WRITE_ALL) if mode != "r" else arr
 
 
@@ -406,7 +414,11 @@ class Problems:
 
 
 def _members(loc: Location):
-    return list(_group(loc).arrays())
+    import warnings
+
+    with warnings.catch_warnings():  # a directory without metadata is reported by _check_arrays, not warned about
+        warnings.simplefilter("ignore")
+        return list(_group(loc).arrays())
 
 
 def presence(loc: Location, attrs: dict | None = None, done: np.ndarray | None = None) -> Problems:
@@ -469,6 +481,7 @@ def verify(store, *, mark: bool = True) -> VerifyReport:
     """
     loc = locate(store)
     attrs = read_attrs(loc)
+    _check_arrays(loc, attrs)  # lost metadata: nothing to mark, the store must be recomputed
     checksums = attrs.get("integrity") == INTEGRITY
     done = read_done(loc, strict=False)
     problems = presence(loc, attrs, done)
@@ -684,8 +697,11 @@ def lease(loc: Location):
         if same:
             break
         os.close(fd)  # the previous holder removed the file between our open and flock: retry
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, json.dumps(me).encode(), 0)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(me).encode(), 0)  # who holds it, for the refusal message of others
+    except OSError:
+        pass  # a full disk: the lock holds all the same (the kernel's flock), only its note is missing
     try:
         yield
     finally:
@@ -784,6 +800,23 @@ def _checked(ds: xr.Dataset, loc: Location, identity, mass_axes) -> xr.Dataset:
         {k: v for k, v in replace.items() if k in ds.coords})
 
 
+def _check_arrays(loc: Location, attrs: dict) -> None:
+    """StoreDamaged if an array the store must hold has lost its metadata (no --resume can fix that)."""
+    try:
+        present = {name for name, _ in _members(loc)}
+    except Exception as e:  # noqa: BLE001 - unreadable array metadata
+        if isinstance(e, OSError):
+            raise StorageError(f"{loc}: cannot read the store: {e.strerror or e}") from None
+        raise StoreDamaged(f"{loc}: the metadata of an array is damaged ({type(e).__name__}); recompute the store "
+                           f"with {flag('overwrite')}") from None
+    needed = {"acceptance", "acceptance_err", "done", *json.loads(attrs.get("signal_factors", "[]")),
+              *json.loads(attrs.get("mass_axes", "[]"))}
+    lost = sorted(needed - present)
+    if lost:
+        raise StoreDamaged(f"{loc}: the array {', '.join(lost)} is missing (its metadata is gone); recompute the "
+                           f"store with {flag('overwrite')}")
+
+
 def open_scan(store, *, allow_partial: bool = False, check_presence: bool = True) -> xr.Dataset:
     """Open a stored scan as a Dataset of dask arrays, with ``n_signal`` derived lazily.
 
@@ -800,6 +833,7 @@ def open_scan(store, *, allow_partial: bool = False, check_presence: bool = True
         identity = loc.identity()
         attrs = read_attrs(loc)
         done = read_done(loc)
+        _check_arrays(loc, attrs)
         damaged = json.loads(attrs.get("damaged_arrays", "[]"))
         if damaged and check_presence:
             raise StoreDamaged(f"{loc}: {', '.join(damaged)} damaged (found by verify); rewrite with "
