@@ -28,7 +28,7 @@ __all__ = ["ScanConfig", "Scan", "parse_values", "load_config", "preset_names", 
 
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 # NUM of lin:/log: may be written 1000 or 1e3 (a whole number either way)
-_COUNT = r"\d+(?:\.0*)?(?:[eE]\+?\d+)?"
+_COUNT = r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
 
 #: values one axis may have: checked before anything is allocated (1e6 doubles are 8 MB; the
 #: grid as a whole is limited by :mod:`scanner.limits`, which a flag lifts, this cap is not)
