@@ -349,9 +349,9 @@ def read_done(loc: Location, *, strict: bool = True) -> np.ndarray:
         if strict:
             raise StoreDamaged(f"{loc}: the done mask is damaged ({_damage_text(e)}); run {verify_hint(loc)}") from None
     out = np.zeros(arr.shape, dtype=np.uint8)
-    for idx in np.ndindex(*arr.cdata_shape):
+    for idx in np.ndindex(*arr.cdata_shape):  # one flag per chunk
         with contextlib.suppress(ValueError, RuntimeError):
-            out[idx] = arr.get_block_selection(idx)
+            out[idx] = np.asarray(arr.get_block_selection(idx)).ravel()[0]
     return out
 
 

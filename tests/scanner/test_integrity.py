@@ -101,15 +101,17 @@ def test_damage_in_coordinates_variables_and_flags_is_repaired(small_store, tmp_
     corrupt(path / "m_N" / "c" / "0", 4)
     corrupt(path / "ctau_N" / "c" / "0" / "0")
     corrupt(path / "done" / "c" / "1" / "0", 2)
+    (path / "acceptance" / "c" / "0" / "0" / "0" / "0").unlink()  # and a block the intact flags call done
     with pytest.raises(StoreDamaged):
         scanner.open(path)
     report = scanner.verify(path)
     assert set(report.problems.arrays) == {"m_N", "ctau_N"} and report.problems.done_chunks == [(1, 0)]
+    assert list(report.problems.blocks) == [(0, 0)] and report.marked == [(0, 0)]
     assert json.loads(zarr.open_group(path).attrs["damaged_arrays"]) == ["ctau_N", "m_N"]
     with pytest.raises(StoreDamaged, match="ctau_N, m_N damaged"):
         scanner.open(path)
     run = scanner.run(small_config(), path, resume=True, progress=False)
-    assert run.blocks_run == 1  # the block whose flag was damaged
+    assert run.blocks_run == 2  # the block whose flag was damaged, the one whose chunk was missing
     assert_same_store(small_store, path)
     assert "damaged_arrays" not in zarr.open_group(path).attrs
 
