@@ -5,7 +5,8 @@
 Measures in one process, so the ratios are meaningful on a shared, noisy machine:
   exp      bare np.exp values/s on one core (best of 5 on 1e7 doubles);
   kernel   per-LLP decay-probability evaluations/s of the fused numba kernel on one core,
-           and of the plain numpy reference (bit-identity checked on the same inputs);
+           and of the plain numpy reference (their difference in ulp on the same inputs: numpy's
+           SIMD exp differs from libm's by about an ulp on AVX-512);
   scan     evaluations/s of a whole `scanner.run` of the belle2-alp-hnl preset (Wang, Zhang & Liu, arXiv:2410.00491; one m_a, NM m_N values,
            NV values of |V_eN|^2, EVENTS events per mass point) on the default threaded scheduler.
 R = scan rate / exp rate; the design's target is R >= 0.5 on 2 cores.
@@ -56,8 +57,12 @@ def main():
     evals = 2 * args.events * args.v2
     t_kernel = best_of(lambda: mean_acceptance(ivs, pt_m, ctau, 0.8, "exactly_one"), 3)
     t_numpy = best_of(lambda: mean_acceptance_reference(ivs, pt_m, ctau, 0.8, "exactly_one"), 1)
-    same = all(np.array_equal(a, b) for a, b in zip(mean_acceptance(ivs, pt_m, ctau, 0.8, "exactly_one"),
-                                                     mean_acceptance_reference(ivs, pt_m, ctau, 0.8, "exactly_one")))
+    # two implementations (libm's exp in the kernel, numpy's SIMD exp on AVX-512 in the reference):
+    # compared in ulp, with the tolerances of tests/detectors/test_acceptance.py (16 and 64 ulp)
+    got = mean_acceptance(ivs, pt_m, ctau, 0.8, "exactly_one")
+    ref = mean_acceptance_reference(ivs, pt_m, ctau, 0.8, "exactly_one")
+    ulp = [float(np.max(np.abs(a - b) / np.spacing(np.maximum(np.abs(b), np.finfo(float).tiny)))) for a, b in zip(got, ref)]
+    same = f"max {ulp[0]:.1f} ulp (mean), {ulp[1]:.1f} ulp (error); within 16/64: {ulp[0] <= 16 and ulp[1] <= 64}"
 
     cfg = scanner.api.config_of("belle2-alp-hnl").model_dump()
     cfg["axes"] = {"m_a": [4.7], "m_N": f"lin:0.5:2.3:{args.m_n}", "V2": f"log:1e-10:1e-2:{args.v2}"}
@@ -69,7 +74,7 @@ def main():
     print(f"np.exp, one core            {exp_rate:.3g} values/s")
     print(f"numba kernel, one core      {evals / t_kernel:.3g} evals/s   ratio to exp {evals / t_kernel / exp_rate:.2f}")
     print(f"numpy reference, one core   {evals / t_numpy:.3g} evals/s   ratio to exp {evals / t_numpy / exp_rate:.2f}"
-          f"   bit-identical to kernel: {same}")
+          f"   vs kernel: {same}")
     print(f"whole scan ({report.blocks_total} blocks, {args.events} events, {args.v2} V2 values, threads)")
     print(f"                            {report.evaluations:.3g} evals in {report.wall_seconds:.1f} s = "
           f"{report.rate:.3g} evals/s")

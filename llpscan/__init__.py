@@ -26,10 +26,10 @@ except metadata.PackageNotFoundError:  # a source tree that was never installed
     __version__ = "0+unknown"
 
 __all__ = ["__version__", "build", "run", "open", "describe", "query", "reach", "plot", "plot_reach",
-           "plot_compare", "export", "cite", "scenarios", "physics", "detectors", "scanner"]
+           "plot_compare", "export", "verify", "cite", "scenarios", "errors", "physics", "detectors", "scanner"]
 
-_API = {"build", "run", "open", "describe", "query", "reach", "plot_reach", "plot_compare", "export"}
-_SUBPACKAGES = {"physics", "detectors", "scanner"}
+_API = {"build", "run", "open", "describe", "query", "reach", "plot_reach", "plot_compare", "export", "verify"}
+_SUBPACKAGES = {"physics", "detectors", "scanner", "errors"}
 
 
 def __getattr__(name):

@@ -14,11 +14,13 @@ matplotlib for commands that do not need them.
 
 from importlib import import_module
 
-__all__ = ["build", "run", "open", "describe", "query", "reach", "plot_reach", "plot_compare", "export", "api"]
+__all__ = ["build", "run", "open", "describe", "query", "reach", "plot_reach", "plot_compare", "export", "verify", "api"]
 
-_FROM = {"build": "llpscan.scanner.api", "run": "llpscan.scanner.api", "open": "llpscan.scanner.api", "describe": "llpscan.scanner.api",
-         "query": "llpscan.scanner.api", "plot_reach": "llpscan.scanner.api", "reach": "llpscan.scanner.api",
-         "plot_compare": "llpscan.scanner.api", "export": "llpscan.scanner.api"}
+# Public functions, looked up in api on first use. None of these names is also a submodule of this
+# package: importing a submodule sets the package attribute of its name, so a module called like a
+# function (the old ``scanner/query.py``) replaced ``scanner.query`` the function after first use.
+_FROM = {name: "llpscan.scanner.api" for name in ("build", "run", "open", "describe", "query", "plot_reach", "reach",
+                                                 "plot_compare", "export", "verify")}
 
 
 def __getattr__(name):

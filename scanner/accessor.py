@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xarray as xr
 
-from llpscan.scanner.query import store_exclusion, store_level
+from llpscan.scanner.reading import store_exclusion, store_level
 from llpscan.scanner.boundaries import reach
 
 __all__ = ["LLPAccessor"]

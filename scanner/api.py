@@ -1,4 +1,4 @@
-"""The Python API behind the CLI: run, open, describe, query, reach, plot."""
+"""The Python API behind the CLI: run, open, describe, query, reach, plot, verify."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ import xarray as xr
 
 from llpscan.scanner import accessor as _accessor  # noqa: F401  (registers ds.llp)
 from llpscan.scanner.dataset import lazy_dataset
-from llpscan.scanner.config import ScanConfig, load_config, resolve, validate
-from llpscan.errors import ConfigError
-from llpscan.scanner.query import query_point, reach_table, store_exclusion, store_level, summary_rows
+from llpscan.scanner.config import Scan, ScanConfig, load_config, resolve, validate
+from llpscan.errors import ArgumentTypeError, ConfigError
+from llpscan.scanner.budget import check_limits
+from llpscan.scanner.reading import query_point, reach_table, store_exclusion, store_level, summary_rows
 from llpscan.scanner.runner import RunReport, run_scan
-from llpscan.scanner.store import completeness, locate, open_scan, read_attrs
+from llpscan.scanner.store import (INTEGRITY, VerifyReport, locate, open_scan, presence, read_attrs, read_done,
+                                   verify as _verify)
 
 __all__ = ["reach", "default_plot_path", "config_of", "build", "run", "open", "describe", "query", "reach_table", "summary_rows",
-           "plot_reach", "plot_compare", "export", "default_xy", "default_sel", "store_level", "store_exclusion", "RunReport"]
+           "plot_reach", "plot_compare", "export", "default_xy", "default_sel", "scan_xy", "store_level",
+           "store_exclusion", "verify", "RunReport", "VerifyReport"]
 
 
 def config_of(config) -> ScanConfig:
@@ -30,16 +33,31 @@ def config_of(config) -> ScanConfig:
     raise ConfigError(f"not a scan config: {config!r}")
 
 
-def build(config) -> xr.Dataset:
-    """The lazy Dataset of a scan (dask acceptance; compute it, or persist it with :func:`run`)."""
-    return lazy_dataset(resolve(config_of(config)))
+def build(config, *, allow_large: bool = False) -> xr.Dataset:
+    """The lazy Dataset of a scan (dask acceptance; compute it, or persist it with :func:`run`).
+
+    The cheap variables are computed on the whole grid here, so the size limits apply
+    (``allow_large=True`` lifts them).
+    """
+    if not isinstance(allow_large, bool):
+        raise ArgumentTypeError(f"allow_large must be True or False, got {allow_large!r}")
+    scan = resolve(config_of(config))
+    check_limits(scan, allow_large=allow_large)
+    return lazy_dataset(scan)
 
 
 def run(config, store=None, *, resume=False, overwrite=False, workers=None, scheduler=None,
-        progress=True) -> RunReport:
-    """Run a scan into a zarr store; returns a report (``.store``, timing, evaluation rate)."""
+        progress=True, allow_large=False, allow_version_change=False) -> RunReport:
+    """Run a scan into a zarr store; returns a report (``.store``, timing, evaluation rate).
+
+    ``resume``: compute only what the store lacks (and finish an interrupted overwrite);
+    ``overwrite``: recompute into ``STORE.new`` and swap it in when complete; ``allow_large``: lift
+    the size limits; ``allow_version_change``: resume although numpy/scipy/numba/particle differ
+    from the store's versions (recorded in the store).
+    """
     return run_scan(config_of(config), store, resume=resume, overwrite=overwrite, workers=workers,
-                    scheduler=scheduler, progress=progress)
+                    scheduler=scheduler, progress=progress, allow_large=allow_large,
+                    allow_version_change=allow_version_change)
 
 
 def open(store, *, allow_partial: bool = False) -> xr.Dataset:  # noqa: A001 - mirrors xarray.open_*
@@ -47,23 +65,68 @@ def open(store, *, allow_partial: bool = False) -> xr.Dataset:  # noqa: A001 - m
     return open_scan(store, allow_partial=allow_partial)
 
 
+def verify(store, *, mark: bool = True) -> VerifyReport:
+    """Read every chunk of a store and find damaged or missing ones; with ``mark``, mark their
+    blocks not done so that ``run(..., resume=True)`` recomputes exactly them."""
+    if not isinstance(mark, bool):
+        raise ArgumentTypeError(f"mark must be True or False, got {mark!r}")
+    return _verify(store, mark=mark)
+
+
+def _choose_xy(axes: list[str], kinds: dict[str, str], preset: dict, scenario: dict) -> tuple[str, str]:
+    x = next((c for c in (preset.get("x"), scenario.get("x")) if c in axes), None)
+    y = next((c for c in (preset.get("y"), scenario.get("y")) if c in axes), None)
+    x = x or next((a for a in reversed(axes) if kinds.get(a) == "mass" and a != y), axes[0])
+    y = y or next((a for a in axes if kinds.get(a) == "lifetime" and a != x), axes[-1])
+    return x, y
+
+
 def default_xy(ds: xr.Dataset) -> tuple[str, str]:
     """The figure axes: the preset's ``[plot]``, else the scenario's ``plot``, else the last mass
     axis against the first lifetime axis (names that are not axes of this scan are skipped)."""
     axes = [str(d) for d in ds["n_signal"].dims if d != "search"]  # every axis, rate axes included
-    preset = json.loads(ds.attrs["config"]).get("plot") or {}
-    scenario = json.loads(ds.attrs.get("plot", "{}"))
-    x = next((c for c in (preset.get("x"), scenario.get("x")) if c in axes), None)
-    y = next((c for c in (preset.get("y"), scenario.get("y")) if c in axes), None)
-    x = x or next((a for a in reversed(axes) if ds[a].attrs.get("kind") == "mass" and a != y), axes[0])
-    y = y or next((a for a in axes if ds[a].attrs.get("kind") == "lifetime" and a != x), axes[-1])
-    return x, y
+    kinds = {a: ds[a].attrs.get("kind", "") for a in axes}
+    return _choose_xy(axes, kinds, json.loads(ds.attrs["config"]).get("plot") or {}, json.loads(ds.attrs.get("plot", "{}")))
+
+
+def scan_xy(scan: Scan) -> tuple[str, str]:
+    """:func:`default_xy` of the store ``scan`` will write, known before it is computed.
+
+    The axes come in the order of the stored ``n_signal``: the acceptance's (mass, lifetime),
+    then those of each signal factor, then those of ``allowed``.
+    """
+    sc = scan.scenario
+    order = [*scan.mass_axes, *scan.lifetime_axes]
+    variables = {v.name: v for v in sc.variables}
+    for name in (*sc.signal_factors, "allowed"):
+        if name in variables:
+            order += [p for p in scan.axes if p in variables[name].params and p not in order]
+    order += [p for p in scan.axes if p not in order]
+    kinds = {p.name: p.kind for p in sc.parameters}
+    return _choose_xy(order, kinds, scan.config.plot.model_dump(), dict(sc.plot))
 
 
 def default_sel(ds: xr.Dataset) -> dict[str, str]:
-    """The preset's plot selection (``[plot] sel``), as ``--sel`` strings."""
+    """The preset's plot selection (``[plot] sel``), as ``--sel`` strings, keeping only values that
+    are values of this store's axes (an axis given anew with ``--axis`` drops the preset's slice)."""
+    from llpscan.scanner.reading import _nearest
+
     plot = json.loads(ds.attrs["config"]).get("plot") or {}
-    return {k: repr(float(v)) for k, v in (plot.get("sel") or {}).items()}
+    out = {}
+    for k, v in (plot.get("sel") or {}).items():
+        try:
+            _nearest(ds, k, repr(float(v)))
+        except ConfigError:
+            continue
+        out[k] = repr(float(v))
+    return out
+
+
+def short_axes(ds_or_scan, *names: str) -> list[str]:
+    """The ones of ``names`` with fewer than two values (no contour can be drawn along them)."""
+    if isinstance(ds_or_scan, Scan):
+        return [n for n in names if len(ds_or_scan.axes.get(n, ())) < 2]
+    return [n for n in names if ds_or_scan.sizes.get(n, 1) < 2]
 
 
 def default_plot_path(store) -> str:
@@ -74,11 +137,13 @@ def default_plot_path(store) -> str:
 
 
 def describe(store) -> dict:
-    """What ``llpscan info`` prints, as a dict."""
+    """What ``llpscan info`` prints, as a dict (``integrity`` says what is known to be wrong)."""
     path = locate(store)
     attrs = read_attrs(path)
-    done, total = completeness(path)
-    ds = open_scan(path, allow_partial=True)
+    flags = read_done(path, strict=False)
+    done, total = int(flags.sum()), int(flags.size)
+    problems = presence(path, attrs, flags)
+    ds = open_scan(path, allow_partial=True, check_presence=False)
     cfg = json.loads(attrs["config"])
     order = [d for d in ds["n_signal"].dims if d != "search"]
     axes = {a: {"size": int(ds.sizes[a]), "min": float(ds[a].min()), "max": float(ds[a].max()),
@@ -95,11 +160,20 @@ def describe(store) -> dict:
         prov["references"] = ", ".join(json.loads(attrs["references"])) + "  (llpscan cite STORE)"
     prov.update({f"scenario_{k}": v for k, v in json.loads(attrs.get("scenario_origin", "{}")).items()})
     prov.update(json.loads(attrs["versions"]))
+    if attrs.get("version_changes"):
+        prov["version_changes"] = attrs["version_changes"]
+    damaged = json.loads(attrs.get("damaged_arrays", "[]"))
+    integrity = {"checksums": attrs.get("integrity") == INTEGRITY,
+                 "problems": [f"block {b} {t}" for b, t in problems.blocks.items()]
+                             + [f"{n} {t}" for n, t in problems.arrays.items()]
+                             + [f"{n} damaged (found by verify)" for n in damaged],
+                 "unfinished_overwrite": str(path.aside()) if path.aside().exists() else None}
     return {"store": str(path), "scenario": attrs["scenario"], "description": attrs["description"],
             "statistic": attrs["statistic"], "options": json.loads(attrs.get("options", "{}")),
             "primary_search": attrs.get("primary_search") or None,
             "blocks_done": done, "blocks_total": total,
-            "complete": done == total, "axes": axes, "searches": [str(s) for s in ds["search"].values],
+            "complete": done == total and not integrity["problems"], "axes": axes,
+            "searches": [str(s) for s in ds["search"].values], "integrity": integrity,
             "fixed": fixed, "variables": variables, "provenance": prov, "config": cfg}
 
 
@@ -120,6 +194,14 @@ def plot_compare(datasets, x: str | None = None, y: str | None = None, out=None,
     return _compare(datasets, x, y, out=out, **kwargs)
 
 
+def _sel_dict(sel) -> dict:
+    if sel is None:
+        return {}
+    if not isinstance(sel, dict):
+        raise ArgumentTypeError(f"sel must be a dict of axis name -> value, got {sel!r}")
+    return {str(k): v if isinstance(v, str) else str(v) for k, v in sel.items()}
+
+
 def reach(store_or_ds, x: str | None = None, y: str | None = None, *, search: str | None = None,
           level: float | None = None, sel: dict | None = None) -> xr.Dataset:
     """Lower/upper boundaries in ``y`` of the region the store's statistic excludes, for every
@@ -128,7 +210,7 @@ def reach(store_or_ds, x: str | None = None, y: str | None = None, *, search: st
     ``x`` and ``y`` default to the scan's own figure axes (:func:`default_xy`). ``level`` (signal
     events) replaces the statistic by ``n_signal >= level``.
     """
-    from llpscan.scanner.query import check_axes, check_searches, select
+    from llpscan.scanner.reading import check_axes, check_not_selected, check_searches, select
 
     ds = store_or_ds if isinstance(store_or_ds, xr.Dataset) else open_scan(store_or_ds)
     dx, dy = default_xy(ds)
@@ -136,13 +218,16 @@ def reach(store_or_ds, x: str | None = None, y: str | None = None, *, search: st
     check_axes(ds, x, y)
     if search is not None:
         check_searches(ds, [search])
-    ds = select(ds, {k: str(v) for k, v in (sel or {}).items()})
+    chosen = _sel_dict(sel)
+    check_not_selected(chosen, x, y)
+    store_exclusion(ds, level)  # checks level
+    ds = select(ds, chosen)
     return ds.llp.reach(x=x, y=y, search=search, level=level)
 
 
-def query(store, sel: dict[str, str]) -> dict:
+def query(store, sel: dict[str, str] | None = None) -> dict:
     """Every variable at the grid point nearest to ``sel``."""
-    return query_point(open_scan(store), sel)
+    return query_point(open_scan(store), _sel_dict(sel))
 
 
 def export(store_or_ds, x: str | None = None, y: str | None = None, *, fmt: str = "csv", what: str = "reach",

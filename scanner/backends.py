@@ -13,10 +13,12 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sys
 
-from llpscan.errors import ConfigError
+from llpscan.errors import ClusterError, ConfigError
+from llpscan.scanner.wording import flag
 
 __all__ = ["connect", "active_client"]
 
@@ -41,11 +43,23 @@ def _announce(client, announce) -> None:
     announce(f"dask cluster {client.scheduler.address}" + (f", dashboard {link}" if link else ""))
 
 
+def _check_scheduler_file(path) -> None:
+    """A scheduler file is the JSON that ``dask scheduler --scheduler-file`` writes, with an address."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        raise ConfigError(f"{flag('scheduler', path)}: not a dask scheduler file ({type(e).__name__}: "
+                          f"{str(e).splitlines()[0] if str(e) else ''})") from None
+    if not isinstance(doc, dict) or not isinstance(doc.get("address"), str):
+        raise ConfigError(f"{flag('scheduler', path)}: not a dask scheduler file (no \"address\" in it)")
+
+
 @contextlib.contextmanager
 def connect(workers: int | None = None, scheduler: str | None = None, *, announce=None):
     """Yield the client to run on (None: threads). ``announce(text)`` receives the dashboard link."""
     if workers is not None and scheduler is not None:
-        raise ConfigError("--workers and --scheduler exclude each other")
+        raise ConfigError(f"{flag('workers', workers)} and {flag('scheduler', scheduler)} exclude each other")
     if workers is None and scheduler is None:
         client = active_client()
         if client is not None and announce is not None:
@@ -58,14 +72,15 @@ def connect(workers: int | None = None, scheduler: str | None = None, *, announc
     try:
         if scheduler is not None:
             if os.path.isfile(scheduler):
+                _check_scheduler_file(scheduler)
                 client = Client(scheduler_file=scheduler, timeout="10s")
             elif "://" in scheduler or ":" in scheduler:
                 client = Client(scheduler, timeout="10s")
             else:
-                raise ConfigError(f"--scheduler {scheduler}: neither an address (tcp://host:port) nor a scheduler file")
+                raise ConfigError(f"{flag('scheduler', scheduler)}: neither an address (tcp://host:port) nor a scheduler file")
         else:
             if workers < 1:
-                raise ConfigError(f"--workers {workers}: need at least 1")
+                raise ConfigError(f"{flag('workers', workers)}: need at least 1")
             # loopback only: workers run pickled code unauthenticated. The scheduler serves HTTP with or
             # without bokeh (None means its default :8787, which another cluster may hold): always port 0
             own_cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
@@ -74,11 +89,13 @@ def connect(workers: int | None = None, scheduler: str | None = None, *, announc
     except (OSError, TimeoutError) as e:
         if own_cluster is not None:
             own_cluster.close()
-        raise ConfigError(f"cannot reach the dask scheduler {scheduler or '(local cluster)'}: {e}") from None
+        raise ClusterError(f"cannot reach the dask scheduler {scheduler or '(local cluster)'}: {e}") from None
     except TypeError as e:  # distributed's way of saying a tls:// address has no TLS configuration
-        raise ConfigError(f"cannot connect to {scheduler}: {e} (see deploy/tls for the client configuration)") from None
-    except ValueError as e:  # an address distributed cannot parse
-        raise ConfigError(f"--scheduler {scheduler}: {e}") from None
+        raise ClusterError(f"cannot connect to {scheduler}: {e} (see deploy/tls for the client configuration)") from None
+    except KeyError as e:  # a JSON scheduler file without the address
+        raise ConfigError(f"{flag('scheduler', scheduler)}: not a dask scheduler file (no {e} in it)") from None
+    except ValueError as e:  # an address distributed cannot parse, or a scheduler file that is not one
+        raise ConfigError(f"{flag('scheduler', scheduler)}: {str(e).splitlines()[0] if str(e) else type(e).__name__}") from None
     if announce is not None:
         _announce(client, announce)
     try:

@@ -1,16 +1,24 @@
-"""The ``llpscan`` command line (click). Every user error is one line on stderr and exit status 2."""
+"""The ``llpscan`` command line (click).
+
+Exit status: 0 success; 1 ``verify`` found damage (and marked it for ``--resume``); 2 an error the
+user can act on, printed as one line ``llpscan: error: ...``; 3 an internal error (a bug), printed
+as one line ``llpscan: internal error: ...`` with the traceback kept in a file (or printed with
+``llpscan --debug``); 130 interrupted.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import os
 import sys
+import tempfile
+import traceback
 
 import click
 
 from llpscan.scanner.config import load_config, parse_values, preset_names, validate
-from llpscan.errors import ConfigError, LLPScanError
+from llpscan.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USER, ConfigError, LLPScanError
+from llpscan.scanner.wording import command_line
 
 __all__ = ["cli", "main"]
 
@@ -21,6 +29,8 @@ def _pairs(items, option: str) -> dict[str, str]:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
             raise ConfigError(f"{option} {item!r}: expected NAME=VALUE")
+        if name.strip() in out:
+            raise ConfigError(f"{option} {name.strip()} given twice ({out[name.strip()]} and {value.strip()}); give it once")
         out[name.strip()] = value.strip()
     return out
 
@@ -38,7 +48,8 @@ def _print_citations(ctx, _param, value):
 @click.version_option(package_name="llpscan")
 @click.option("--cite", is_flag=True, expose_value=False, is_eager=True, callback=_print_citations,
               help="print BibTeX for llpscan, the built-in scenarios' papers and inputs, PDG and the tools, and exit")
-def cli():
+@click.option("--debug", is_flag=True, help="print the traceback of any error (internal errors keep it in a file otherwise)")
+def cli(debug):
     """llpscan: long-lived-particle reach scans on dask, stored in zarr."""
 
 
@@ -81,12 +92,21 @@ def presets():
 @click.option("--chunks", "chunks", multiple=True, metavar="NAME=SIZE", help="block size along a mass axis")
 @click.option("--workers", type=int, default=None, help="start a LocalCluster of N worker processes")
 @click.option("--scheduler", default=None, help="address (tcp://host:port) or scheduler file of a dask cluster")
-@click.option("--resume", is_flag=True, help="compute only the blocks the store lacks")
-@click.option("--overwrite", is_flag=True, help="replace an existing store")
+@click.option("--resume", is_flag=True, help="compute only the blocks the store lacks (or finish an interrupted --overwrite)")
+@click.option("--overwrite", is_flag=True, help="recompute the store beside the old one and swap it in when complete")
 @click.option("--plot", "plot_path", default=None, help="reach figure (default: next to the store, .png)")
+@click.option("--no-plot", is_flag=True, help="do not draw the reach figure")
+@click.option("--allow-large", is_flag=True, help="run a scan above the size limits (work, memory, grid, blocks)")
+@click.option("--allow-version-change", is_flag=True,
+              help="resume a store computed with other numpy/scipy/numba/particle versions (recorded in the store)")
 @click.option("--quiet", is_flag=True, help="no progress bar")
-def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, resume, overwrite, plot_path, quiet):
-    """Run PRESET (a preset name or a TOML file) into a zarr store, print the reach, plot it."""
+def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, resume, overwrite, plot_path, no_plot,
+        allow_large, allow_version_change, quiet):
+    """Run PRESET (a preset name or a TOML file) into a zarr store, print the reach, plot it.
+
+    Everything is checked before the first byte is written: the config, the size of the scan, the
+    store path, the figure path and whether a figure can be drawn at all.
+    """
     cfg = load_config(preset)
     data = cfg.model_dump()
     for name, spec in _pairs(axes, "--axis").items():
@@ -105,22 +125,48 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
     cfg = validate(data, "command line")
     if out is not None and not out.strip():
         raise ConfigError("--out: empty store path")
-    store = out or f"{preset.removesuffix('.toml').split('/')[-1]}.zarr"
+    if plot_path is not None and not plot_path.strip():
+        raise ConfigError("--plot: empty figure path (use --no-plot to skip the figure)")
+    if plot_path is not None and no_plot:
+        raise ConfigError("--plot and --no-plot exclude each other")
     from llpscan.scanner import api
+    from llpscan.scanner.config import resolve
+    from llpscan.scanner.runner import check_run_arguments
+    from llpscan.scanner.store import locate
 
+    check_run_arguments(resume=resume, overwrite=overwrite, workers=workers, scheduler=scheduler, progress=not quiet,
+                        allow_large=allow_large, allow_version_change=allow_version_change)
+    store = locate(out or f"{preset.removesuffix('.toml').split('/')[-1]}.zarr")
+    scan = resolve(cfg)
+    x, y = api.scan_xy(scan)
+    skip = None
+    if no_plot:
+        skip = "--no-plot"
+    elif api.short_axes(scan, x, y):
+        short = api.short_axes(scan, x, y)
+        reason = (f"a reach contour needs at least 2 values on each plotted axis; "
+                  f"{' and '.join(short)} {'has' if len(short) == 1 else 'have'} one")
+        if plot_path is not None:
+            raise ConfigError(f"--plot {plot_path}: {reason} (give the axis more values with --axis, or drop --plot)")
+        skip = reason
+    else:
+        _figures()
+        from llpscan.scanner.plot import check_figure_path
+
+        figure = check_figure_path(plot_path or api.default_plot_path(store), "plot")
     report = api.run(cfg, store, resume=resume, overwrite=overwrite, workers=workers, scheduler=scheduler,
-                     progress=not quiet)
+                     progress=not quiet, allow_large=allow_large, allow_version_change=allow_version_change)
     click.echo(f"store: {report.store}  ({report.blocks_run} of {report.blocks_total} blocks computed in "
                f"{report.wall_seconds:.1f} s, {report.rate:.3g} decay-probability evaluations/s)")
     ds = api.open(report.store)
-    x, y = api.default_xy(ds)
     click.echo(f"reach ({ds.attrs['statistic']}: {api.store_exclusion(ds, None)[2]}) in {y} per {x}:")
     for row in api.summary_rows(ds, x, y):
         click.echo("  " + "  ".join(f"{k}={_fmt(v)}" for k, v in row.items()))
-    _figures()
-    path = plot_path or api.default_plot_path(report.store)
-    api.plot_reach(ds, x, y, path, sel=api.default_sel(ds))
-    click.echo(f"plot: {path}")
+    if skip is not None:
+        click.echo(f"plot: skipped ({skip})")
+        return
+    api.plot_reach(ds, x, y, out=figure, sel=api.default_sel(ds))
+    click.echo(f"plot: {figure}")
 
 
 def _fmt(v):
@@ -134,18 +180,72 @@ def _fmt(v):
 @cli.command()
 @click.argument("store")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
-def info(store, fmt):
-    """Axes, variables with units, provenance and completeness of a stored scan."""
+@click.option("--verify", "deep", is_flag=True, help="read every chunk (checksums) and mark damaged blocks for --resume")
+@click.pass_context
+def info(ctx, store, fmt, deep):
+    """Axes, variables with units, provenance, completeness and integrity of a stored scan."""
     from llpscan.scanner import api
 
+    found = _verify_report(api.verify(store), fmt) if deep else None
     summary = api.describe(store)
     if fmt == "json":
+        if found is not None:
+            summary["verify"] = found
         click.echo(json.dumps(summary, indent=2))
-        return
+    else:
+        _print_info(summary)
+    if found is not None and found["problems"]:
+        ctx.exit(1)
+
+
+def _verify_report(report, fmt: str = "text") -> dict:
+    doc = {"store": report.store, "checksums": report.checksums, "chunks_read": report.chunks_read,
+           "problems": report.lines(), "marked_not_done": [list(b) for b in report.marked]}
+    if fmt == "text":
+        for line in report.lines():
+            click.echo(f"verify     {line}")
+        if not report.checksums:
+            click.echo("verify     this store has no checksums (written by an older llpscan): only undecodable "
+                       "chunks can be found; recompute it with --overwrite to add them")
+        if report.ok:
+            click.echo(f"verify     {report.chunks_read} chunks read, none damaged or missing")
+        else:
+            click.echo(f"verify     {len(report.marked)} blocks marked not done"
+                       + (", damaged variables recorded" if report.problems.arrays else "")
+                       + ": recompute them with `llpscan run CONFIG --out STORE --resume`")
+    return doc
+
+
+@cli.command()
+@click.argument("store")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.pass_context
+def verify(ctx, store, fmt):
+    """Read every chunk of a store; mark blocks that are damaged or missing for --resume (exit 1 if any)."""
+    from llpscan.scanner import api
+
+    doc = _verify_report(api.verify(store), fmt)
+    if fmt == "json":
+        click.echo(json.dumps(doc, indent=2))
+    if doc["problems"]:
+        ctx.exit(1)
+
+
+def _print_info(summary: dict) -> None:
     click.echo(f"store      {summary['store']}")
     click.echo(f"scenario   {summary['scenario']}: {summary['description']}")
-    click.echo(f"complete   {summary['blocks_done']}/{summary['blocks_total']} blocks"
-               + ("" if summary["complete"] else "  (PARTIAL: finish with --resume)"))
+    integrity = summary["integrity"]
+    state = ""
+    if integrity["problems"]:
+        state = f"  (DAMAGED: {integrity['problems'][0]}; run llpscan verify, then --resume)"
+    elif summary["blocks_done"] < summary["blocks_total"]:
+        state = "  (PARTIAL: finish with --resume)"
+    click.echo(f"complete   {summary['blocks_done']}/{summary['blocks_total']} blocks{state}")
+    click.echo("checksums  " + ("crc32c on every chunk (`llpscan verify` reads them all)" if integrity["checksums"] else
+                                "none: written before llpscan kept checksums, damage cannot be detected "
+                                "(recompute with --overwrite to add them)"))
+    if integrity["unfinished_overwrite"]:
+        click.echo(f"overwrite  unfinished at {integrity['unfinished_overwrite']} (finish it with --resume)")
     click.echo(f"statistic  {summary['statistic']}")
     if summary.get("primary_search"):
         click.echo(f"primary    {summary['primary_search']} (of {', '.join(summary['searches'])})")
@@ -173,7 +273,8 @@ def query(store, sel, fmt):
     """Every variable at one point of a stored scan (nearest grid point), as JSON."""
     from llpscan.scanner import api
 
-    click.echo(json.dumps(api.query(store, _pairs(sel, "--sel")), indent=1))
+    chosen = _pairs(sel, "--sel")
+    click.echo(json.dumps(api.query(store, chosen), indent=1))
 
 
 def _figures() -> None:
@@ -287,23 +388,24 @@ def plot(store, x, y, sel, searches, level, band, others, limits, title, out):
     """Draw the reach of a stored scan: excluded regions, labelled in LaTeX, with bands and overlays."""
     _figures()
     from llpscan.scanner import api
+    from llpscan.scanner.plot import check_figure_path
 
+    chosen = _pairs(sel, "--sel")
+    figure = check_figure_path(api.default_plot_path(store) if out is None else out, "out")
     ds = api.open(store)
     dx, dy = api.default_xy(ds)
-    chosen = _pairs(sel, "--sel")
     if not chosen and (x or dx, y or dy) == (dx, dy):
         chosen = api.default_sel(ds)  # the preset's own figure
-    path = out or api.default_plot_path(store)
     if others:
         if band and band != ("envelope",):
             raise ConfigError("--with draws several stores: its only band is --band envelope")
-        api.plot_compare([ds, *(api.open(o) for o in others)], x or dx, y or dy, path, sel=chosen,
+        api.plot_compare([ds, *(api.open(o) for o in others)], x or dx, y or dy, out=figure, sel=chosen,
                          search=searches[0] if len(searches) == 1 else None, level=level,
                          band="envelope" if band else None, limits=_limits_arg(limits), title=title)
     else:
-        api.plot_reach(ds, x or dx, y or dy, path, sel=chosen, searches=list(searches) or None, level=level,
+        api.plot_reach(ds, x or dx, y or dy, out=figure, sel=chosen, searches=list(searches) or None, level=level,
                        band=_band_arg(band), limits=_limits_arg(limits), title=title)
-    click.echo(f"plot: {path}")
+    click.echo(f"plot: {figure}")
 
 
 @cli.command()
@@ -323,42 +425,79 @@ def compare(stores, x, y, sel, search, level, labels, band, limits, title, out):
     """Overlay the reach curves of several stores in one figure, each named by scenario and options."""
     _figures()
     from llpscan.scanner import api
+    from llpscan.scanner.plot import check_figure_path
 
     if labels and len(labels) != len(stores):
         raise ConfigError(f"--label: give one per store ({len(stores)}), or none")
+    figure = check_figure_path(out or api.default_plot_path(stores[0]).removesuffix(".png") + "-compare.png", "out")
     datasets = [api.open(s) for s in stores]
-    path = out or api.default_plot_path(stores[0]).removesuffix(".png") + "-compare.png"
-    api.plot_compare(datasets, x, y, path, sel=_pairs(sel, "--sel"), search=search, level=level,
+    api.plot_compare(datasets, x, y, out=figure, sel=_pairs(sel, "--sel"), search=search, level=level,
                      labels=list(labels) or None, band=band, limits=_limits_arg(limits), title=title)
-    click.echo(f"plot: {path}")
+    click.echo(f"plot: {figure}")
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split()) or "(no message)"
+
+
+def _internal(e: BaseException, args: list[str], debug: bool) -> int:
+    """A bug: one line that says so, the traceback kept (a private file in the temp dir, or stderr)."""
+    text = traceback.format_exc()
+    what = f"{type(e).__name__}: {_one_line(e)[:300]}"
+    if debug:
+        sys.stderr.write(text)
+        click.echo(f"llpscan: internal error: {what} (please report it, with the traceback above)", err=True)
+        return EXIT_INTERNAL
+    try:
+        fd, log = tempfile.mkstemp(prefix="llpscan-internal-", suffix=".log")  # O_EXCL, mode 0600
+        with os.fdopen(fd, "w") as f:
+            from llpscan import __version__
+
+            f.write(f"llpscan {__version__}, python {sys.version.split()[0]}\nargs: {args!r}\n\n{text}")
+        where = f"traceback in {log}"
+    except OSError:
+        sys.stderr.write(text)
+        where = "traceback above"
+    click.echo(f"llpscan: internal error: {what} (please report it; {where})", err=True)
+    return EXIT_INTERNAL
 
 
 def main(argv=None) -> int:
-    """Entry point: run the CLI; print user errors as one line and return 2."""
-    try:
-        cli.main(args=argv, prog_name="llpscan", standalone_mode=False)
-    except click.exceptions.Exit as e:
-        return e.exit_code
-    except click.exceptions.Abort:
-        click.echo("llpscan: interrupted", err=True)
-        return 130
-    except click.exceptions.UsageError as e:
-        msg = e.format_message().replace("\n", " ")
-        click.echo(f"llpscan: error: {msg}", err=True)
-        return 2
-    except click.exceptions.ClickException as e:
-        click.echo(f"llpscan: error: {e.format_message()}", err=True)
-        return 2
-    except LLPScanError as e:
-        click.echo(f"llpscan: error: {e}", err=True)
-        return 2
-    except OSError as e:  # unreadable or unwritable paths the checks could not foresee
-        click.echo(f"llpscan: error: {e.strerror or e}: {e.filename or ''}".rstrip(": "), err=True)
-        return 2
-    except KeyboardInterrupt:
-        click.echo("llpscan: interrupted", err=True)
-        return 130
-    return 0
+    """Entry point: run the CLI; user errors are one line and exit 2, bugs exit 3 (see the module doc)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    first = next((i for i, a in enumerate(args) if not a.startswith("-")), len(args))
+    debug = "--debug" in args[:first] or bool(os.environ.get("LLPSCAN_DEBUG"))
+
+    def user(message: str) -> int:
+        if debug:
+            traceback.print_exc()
+        click.echo(f"llpscan: error: {_one_line(message)}", err=True)
+        return EXIT_USER
+
+    with command_line():
+        try:
+            rc = cli.main(args=args, prog_name="llpscan", standalone_mode=False)
+        except click.exceptions.Exit as e:
+            return e.exit_code
+        except click.exceptions.Abort:
+            click.echo("llpscan: interrupted", err=True)
+            return EXIT_INTERRUPTED
+        except click.exceptions.UsageError as e:
+            return user(e.format_message())
+        except click.exceptions.ClickException as e:
+            return user(e.format_message())
+        except LLPScanError as e:
+            return user(str(e))
+        except OSError as e:  # unreadable or unwritable paths the checks could not foresee
+            return user(f"{e.strerror or e}: {e.filename or ''}".rstrip(": "))
+        except MemoryError:
+            return user("out of memory: use fewer events, points or a smaller --chunks")
+        except KeyboardInterrupt:
+            click.echo("llpscan: interrupted", err=True)
+            return EXIT_INTERRUPTED
+        except Exception as e:  # noqa: BLE001 - everything else is a bug of ours
+            return _internal(e, args, debug)
+    return rc if isinstance(rc, int) else 0
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import tomllib
 from dataclasses import dataclass
@@ -21,10 +22,22 @@ from llpscan.detectors.scenario import Scenario
 from llpscan.detectors.registry import get_scenario, presets
 from llpscan.errors import ConfigError
 from llpscan.scanner.stats import parse_statistic
+from llpscan.scanner.wording import flag
 
-__all__ = ["ScanConfig", "Scan", "parse_values", "load_config", "preset_names", "resolve"]
+__all__ = ["ScanConfig", "Scan", "parse_values", "load_config", "preset_names", "resolve", "MAX_AXIS_VALUES"]
 
 _NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+# NUM of lin:/log: may be written 1000 or 1e3 (a whole number either way)
+_COUNT = r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?"
+
+#: values one axis may have: checked before anything is allocated (1e6 doubles are 8 MB; the
+#: grid as a whole is limited by :mod:`scanner.budget`, which a flag lifts, this cap is not)
+MAX_AXIS_VALUES = 1_000_000
+
+
+def _count_ok(name: str, text: str, n: int) -> None:
+    if n > MAX_AXIS_VALUES:
+        raise ConfigError(f"{name}={text!r}: {n:g} values; an axis takes at most {MAX_AXIS_VALUES:,} values")
 
 
 def parse_values(spec, name: str = "axis") -> list[float]:
@@ -38,17 +51,29 @@ def parse_values(spec, name: str = "axis") -> list[float]:
     if isinstance(spec, (int, float)) and not isinstance(spec, bool):
         return [float(spec)]
     if isinstance(spec, (list, tuple)):
+        _count_ok(name, f"[{len(spec)} values]", len(spec))
+        if any(isinstance(v, bool) for v in spec):
+            raise ConfigError(f"{name}: values must be numbers, got {list(spec)!r}")
         try:
             return [float(v) for v in spec]
         except (TypeError, ValueError):
             raise ConfigError(f"{name}: values must be numbers, got {list(spec)!r}") from None
-    text = str(spec).strip()
+    if not isinstance(spec, str):
+        raise ConfigError(f"{name}: VALUES must be a list of numbers or a string (1,2,3 | lin:a:b:n | log:a:b:n), "
+                          f"got {spec!r}")
+    text = spec.strip()
     usage = f"{name}={text!r}: malformed VALUES; use a comma list (4.2,4.7), lin:START:STOP:NUM or log:START:STOP:NUM"
-    m = re.fullmatch(rf"(lin|log):({_NUM}):({_NUM}):(\d+)", text)
+    m = re.fullmatch(rf"(lin|log):({_NUM}):({_NUM}):({_COUNT})", text)
     if m:
-        kind, start, stop, num = m.group(1), float(m.group(2)), float(m.group(3)), int(m.group(4))
+        kind, start, stop, count = m.group(1), float(m.group(2)), float(m.group(3)), float(m.group(4))
+        if not math.isfinite(count) or count != int(count):
+            raise ConfigError(f"{name}={text!r}: NUM must be a whole number")
+        num = int(count)
         if num < 1:
             raise ConfigError(f"{name}={text!r}: NUM must be at least 1")
+        _count_ok(name, text, num)  # before np.linspace allocates anything
+        if not (math.isfinite(start) and math.isfinite(stop)):
+            raise ConfigError(f"{name}={text!r}: START and STOP must be finite numbers")
         if kind == "lin":
             return [float(v) for v in np.linspace(start, stop, num)]
         if start <= 0 or stop <= 0:
@@ -57,7 +82,9 @@ def parse_values(spec, name: str = "axis") -> list[float]:
     if text == "":
         raise ConfigError(f"{name}: empty list of values")
     if re.fullmatch(rf"{_NUM}(\s*,\s*{_NUM})*", text):
-        return [float(v) for v in text.split(",")]
+        parts = text.split(",")
+        _count_ok(name, text[:40] + ("..." if len(text) > 40 else ""), len(parts))
+        return [float(v) for v in parts]
     raise ConfigError(usage)
 
 
@@ -68,6 +95,14 @@ class PlotConfig(BaseModel):
     x: str | None = None
     y: str | None = None
     sel: dict[str, float] = Field(default_factory=dict)
+
+    @field_validator("sel")
+    @classmethod
+    def _finite(cls, v):
+        for name, value in v.items():
+            if not math.isfinite(value):
+                raise ValueError(f"{name}={value}: the selected value must be a finite number")
+        return v
 
 
 class ScanConfig(BaseModel):
@@ -93,6 +128,15 @@ class ScanConfig(BaseModel):
             raise ValueError("axes must be a table of NAME = VALUES")
         return {k: parse_values(spec, k) for k, spec in v.items()}
 
+    @field_validator("searches")
+    @classmethod
+    def _distinct(cls, v):
+        if v is not None:
+            twice = sorted({s for s in v if v.count(s) > 1})
+            if twice:
+                raise ValueError(f"search {', '.join(map(repr, twice))} listed twice")
+        return v
+
 
 def _pydantic_message(err: ValidationError, source: str) -> str:
     e = err.errors()[0]
@@ -117,8 +161,14 @@ def load_config(name_or_path: str) -> ScanConfig:
         source = f"preset {name_or_path}"
     elif path.suffix == ".toml" or path.exists():
         if not path.is_file():
-            raise ConfigError(f"config file {name_or_path!r} does not exist")
-        text = path.read_text()
+            what = "is a directory, not a config file" if path.is_dir() else "does not exist"
+            raise ConfigError(f"config file {name_or_path!r} {what}")
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise ConfigError(f"config file {name_or_path!r} is not UTF-8 text (a TOML file is)") from None
+        except OSError as e:
+            raise ConfigError(f"config file {name_or_path!r}: cannot read it ({e.strerror})") from None
         source = str(path)
     else:
         raise ConfigError(f"unknown preset {name_or_path!r}; presets: {', '.join(sorted(shipped))} (or a .toml file)")
@@ -226,16 +276,42 @@ def resolve(config: ScanConfig) -> Scan:
         fixed[p.name] = value
     labels = [s.label for s in scenario.searches]
     searches = tuple(config.searches) if config.searches is not None else tuple(labels)
+    if len(set(searches)) != len(searches):
+        raise ConfigError(f"searches {list(searches)}: a search is listed twice")
     for s in searches:
         if s not in labels:
             raise ConfigError(f"unknown search {s!r} for {scenario.name}; searches: {', '.join(labels)}")
     if not searches:
         raise ConfigError("no search selected")
     mass_axes = [a for a in axes if a in scenario.names("mass")]
+    clipped = {}
     for name, size in config.chunks.items():
         if name not in mass_axes:
-            raise ConfigError(f"--chunks {name}={size}: only mass axes are split into blocks "
+            raise ConfigError(f"{flag('chunks', f'{name}={size}')}: only mass axes are split into blocks "
                               f"({', '.join(mass_axes) or 'none in this scan'}); the others share a block's events")
         if size < 1:
-            raise ConfigError(f"--chunks {name}={size}: chunk size must be at least 1")
+            raise ConfigError(f"{flag('chunks', f'{name}={size}')}: chunk size must be at least 1")
+        clipped[name] = min(int(size), len(axes[name]))  # a block larger than its axis is the whole axis
+    if clipped != config.chunks:
+        config = config.model_copy(update={"chunks": clipped})
+    _check_plot(config, scenario, axes, fixed, known)
     return Scan(config=config, scenario=scenario, axes=axes, fixed=fixed, searches=searches)
+
+
+def _check_plot(config: ScanConfig, scenario: Scenario, axes: dict, fixed: dict, known: list[str]) -> None:
+    """The ``[plot]`` table names parameters of the scenario, two different ones, and its
+    selections are values of this scan's axes (checked before any work, not after the scan)."""
+    plot = config.plot
+    for key in ("x", "y"):
+        name = getattr(plot, key)
+        if name is not None and name not in known:
+            raise ConfigError(f"[plot] {key} = {name!r} is not a parameter of {scenario.name}; parameters: {', '.join(known)}")
+    if plot.x is not None and plot.x == plot.y:
+        raise ConfigError(f"[plot] x and y are both {plot.x!r}; a figure needs two different axes")
+    for name, value in plot.sel.items():
+        if name not in known:
+            raise ConfigError(f"[plot] sel {name} = {value:g}: {name!r} is not a parameter of {scenario.name}; "
+                              f"parameters: {', '.join(known)}")
+        if name in fixed and not math.isclose(value, fixed[name], rel_tol=1e-9):
+            raise ConfigError(f"[plot] sel {name} = {value:g}: {name} is fixed at {fixed[name]:g} in this scan "
+                              "(make it an axis, or drop the selection)")

@@ -30,7 +30,7 @@ import numpy as np
 import xarray as xr
 
 from llpscan.errors import ConfigError
-from llpscan.scanner.query import check_axes, check_searches, default_search, reach_table, select, store_exclusion
+from llpscan.scanner.reading import check_axes, check_searches, default_search, reach_table, select, store_exclusion
 
 __all__ = ["FORMATS", "provenance", "reach_document", "contour_document", "to_csv", "to_json", "to_hepdata",
            "export"]
@@ -73,7 +73,7 @@ def _header(ds: xr.Dataset, x: str, y: str, what: str) -> dict:
 
 def reach_document(ds: xr.Dataset, x: str, y: str, *, sel: dict | None = None, search: str | None = None,
                    level: float | None = None, band=None, store=None) -> dict:
-    """The reach table (:func:`llpscan.scanner.query.reach_table`) with units and provenance."""
+    """The reach table (:func:`llpscan.scanner.reading.reach_table`) with units and provenance."""
     sel = {k: str(v) for k, v in (sel or {}).items()}
     table = reach_table(ds, x, y, sel, search, level, band=band)
     return {**_header(ds, x, y, "reach"), **table, "provenance": provenance(ds, store)}

@@ -25,7 +25,9 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import os
 import re
+import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,11 +39,14 @@ import xarray as xr
 from matplotlib.patches import PathPatch
 from matplotlib.path import Path as MplPath
 
-from llpscan.errors import ConfigError
-from llpscan.scanner.query import check_axes, check_searches, default_search, select, store_exclusion
+from llpscan.errors import ConfigError, StorageError
+from llpscan.scanner.reading import (check_axes, check_not_selected, check_searches, default_search, select,
+                                     store_exclusion)
+from llpscan.scanner.wording import flag
 
 __all__ = ["COLOURS", "LINESTYLES", "HATCHES", "Region", "log_scale", "contour_lines", "excluded_regions",
-           "units_tex", "value_tex", "axis_label", "variant_label", "plot_reach", "plot_compare"]
+           "units_tex", "value_tex", "axis_label", "variant_label", "plot_reach", "plot_compare",
+           "check_figure_path", "FIGURE_FORMATS"]
 
 #: Okabe & Ito, "Color Universal Design" (2008): distinguishable with every common colour-vision
 #: deficiency (the yellow is left out: too light on white)
@@ -51,6 +56,37 @@ LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1)), (0, (8, 2)), (0, (1
 HATCHES = [None, "////", "\\\\\\\\", "xxx", "...", "---"]
 FILL_ALPHA = 0.12
 BAND_ALPHA = 0.30
+
+
+def _formats() -> set[str]:
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    return set(FigureCanvasBase.get_supported_filetypes())
+
+
+#: file suffixes matplotlib can write (png, pdf, svg, ...)
+FIGURE_FORMATS = _formats()
+
+
+def check_figure_path(out, option: str = "out") -> Path:
+    """The figure path, checked before any work: a file name with a known format, in a directory
+    that exists and can be written, and not an existing directory."""
+    text = str(out) if out is not None else ""
+    if not text.strip():
+        raise ConfigError(f"{flag(option, repr(text))}: empty figure path")
+    path = Path(text).expanduser()
+    given = flag(option, text)
+    if path.is_dir():
+        raise ConfigError(f"{given}: is a directory; give a file name such as reach.png")
+    if not path.parent.is_dir():
+        raise ConfigError(f"{given}: the directory {path.parent} does not exist")
+    suffix = path.suffix.lstrip(".").lower()
+    if suffix not in FIGURE_FORMATS:
+        raise ConfigError(f"{given}: unknown figure format {path.suffix or '(no suffix)'!r}; use one of "
+                          f"{', '.join('.' + f for f in sorted(FIGURE_FORMATS))}")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise StorageError(f"{given}: the directory {path.parent} is not writable")
+    return path
 
 
 # --- geometry -------------------------------------------------------------------------------------
@@ -333,11 +369,12 @@ def _others(q: xr.DataArray, x: str, y: str) -> list[str]:
 
 def _prepare(ds: xr.Dataset, x: str, y: str, sel: dict | None, level: float | None):
     check_axes(ds, x, y)
+    check_not_selected(sel or {}, x, y)
     q, lvl, text = store_exclusion(ds, level)
     sub = select(ds.assign(_exclusion=q), {k: str(v) for k, v in (sel or {}).items()})
     for name in (x, y):
         if name not in sub["_exclusion"].dims or sub.sizes[name] < 2:
-            raise ConfigError(f"{name}: a figure needs at least two values of each axis (this store has "
+            raise ConfigError(f"{name}: a figure needs at least 2 values of each axis (this store has "
                               f"{sub[name].size if name in sub.coords else 0} after --sel)")
     return sub, lvl, text
 
@@ -460,15 +497,35 @@ def _finish(ax, ds, x, y, title, fixed, created, out, reached=True):
     if not reached:
         ax.text(0.5, 0.5, "no reach at this level", transform=ax.transAxes, ha="center")
     if out is not None:
-        ax.figure.savefig(out, dpi=150, bbox_inches="tight")
+        _save(ax.figure, out)
         if created and "inline" not in plt.get_backend():
             plt.close(ax.figure)  # written and not shown: do not keep it open
     return ax
 
 
+def _save(fig, out: Path) -> None:
+    """Write beside and rename: a full disk never leaves half a figure (nor replaces a good one)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=out.suffix, dir=out.parent)
+    os.close(fd)
+    try:
+        fig.savefig(tmp, dpi=150, bbox_inches="tight", format=out.suffix.lstrip(".").lower())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, out)
+    except OSError as e:
+        raise StorageError(f"cannot write the figure {out}: {e.strerror or e}") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def _check_out(out):
-    if out is not None and not Path(out).parent.is_dir():
-        raise ConfigError(f"--out {out}: the directory {Path(out).parent} does not exist")
+    return None if out is None else check_figure_path(out)
 
 
 def _xy(ds, x, y):
@@ -502,9 +559,11 @@ def plot_reach(ds: xr.Dataset, x: str | None = None, y: str | None = None, *, ax
         fill: shade the excluded side of every curve.
     """
     x, y = _xy(ds, x, y)
+    if searches is not None and (isinstance(searches, str) or not all(isinstance(s, str) for s in searches)):
+        raise ConfigError(f"searches must be a list of search labels, got {searches!r}")
     labels = list(searches) if searches else check_searches(ds, [])
     check_searches(ds, labels)
-    _check_out(out)
+    out = _check_out(out)
     sub, lvl, text = _prepare(ds, x, y, sel, level)
     ax, created = _new_axes(ax)
     log_x = log_scale(ds[x].values)
@@ -583,7 +642,7 @@ def plot_compare(datasets, x: str | None = None, y: str | None = None, *, ax=Non
     if not datasets:
         raise ConfigError("compare: no store given")
     x, y = _xy(datasets[0], x, y)
-    _check_out(out)
+    out = _check_out(out)
     ax, created = _new_axes(ax)
     names = list(labels) if labels else [variant_label(d) for d in datasets]
     if len(set(names)) < len(names):  # same scenario and options: tell them apart by description

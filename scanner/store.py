@@ -1,4 +1,4 @@
-"""The zarr store of a scan: layout, provenance, the done mask, the writer's lease, and opening.
+"""The zarr store of a scan: layout, provenance, integrity, the done mask, the writer's lease, opening.
 
 Layout (one zarr v3 group): coordinates with ``units``; ``acceptance`` and ``acceptance_err`` on
 ``(search, *mass axes, *lifetime axes)``, one zarr chunk per block, NaN until written; the cheap
@@ -6,19 +6,39 @@ variables of the scenario; ``done`` (uint8, one chunk per block) set by the same
 wrote the block's data. Attrs hold the provenance (``llpscan`` version, the config JSON and its
 hash, seed, events per mass point, library versions, creation time, statistic, signal factors).
 Derived quantities (``n_signal``) are not stored: :func:`open_scan` computes them lazily.
+
+Integrity (stores with ``integrity = "crc32c"``): every chunk of every array ends in a CRC32C
+checksum (zarr's ``crc32c`` codec), and every chunk is written, even one that holds only fill
+values, so a chunk that is missing where its block is done is damage, not "all NaN". A read that
+meets a bad checksum raises :class:`StoreDamaged` naming the block; :func:`open_scan` refuses a
+store with missing chunks; :func:`verify` reads every chunk and marks the blocks it finds damaged
+or missing as not done, so that a resumed run recomputes exactly them. Stores written before
+(no ``integrity`` attr) open as before; ``llpscan info`` says that they carry no checksums.
+
+Replacing a store (``--overwrite``) never exposes a half state: the new store is written beside
+the old one (:meth:`Location.aside`, ``STORE.new``) and swapped in only when complete, with one
+atomic ``renameat2(RENAME_EXCHANGE)`` where the kernel offers it (two renames otherwise); readers
+check the store's identity after every chunk they read and raise :class:`StoreReplaced` if it
+changed under them.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
 import json
+import math
 import os
 import shutil
 import socket
+import stat
 import sys
+import tempfile
 import time
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from importlib import metadata
 from pathlib import Path
@@ -27,17 +47,28 @@ import numpy as np
 import xarray as xr
 
 from llpscan.detectors.registry import scenario_origin
-from llpscan.scanner.dataset import cheap_variables, coordinates, done_dims, statistic_attrs
+from llpscan.errors import (ArgumentTypeError, EnvironmentMismatch, StorageError, StoreDamaged, StoreError,
+                            StoreIncomplete, StoreLocked, StoreReplaced)
 from llpscan.scanner.config import Scan
-from llpscan.errors import StoreError, StoreIncomplete, StoreLocked
+from llpscan.scanner.dataset import cheap_variables, coordinates, done_dims, statistic_attrs
 from llpscan.scanner.grid import acceptance_dims, block_chunks, block_grid
 from llpscan.scanner.stats import derive
+from llpscan.scanner.wording import flag, resume_hint, verify_hint
 
 __all__ = ["Location", "locate", "create_store", "read_attrs", "read_done", "stamp_run", "lease", "open_scan",
-           "completeness"]
+           "completeness", "verify", "VerifyReport", "presence", "repair_for_resume", "check_versions",
+           "record_version_change", "replace_store", "remove_leftovers", "INTEGRITY", "NUMERIC_LIBS", "BLOCK_ARRAYS"]
 
 FORMAT = "llpscan-store-1"
+#: value of the ``integrity`` attr of stores whose chunks all carry a CRC32C and all exist
+INTEGRITY = "crc32c"
 _LIBS = ("numpy", "scipy", "dask", "distributed", "xarray", "zarr", "numba", "particle")
+#: libraries whose version can change the stored numbers (particle: the PDG edition moves
+#: results by ~3e-4; numpy, scipy and numba: the last bits of transcendental functions)
+NUMERIC_LIBS = ("numpy", "scipy", "numba", "particle")
+#: arrays written block by block by the tasks (one chunk per block along the mass axes)
+BLOCK_ARRAYS = ("acceptance", "acceptance_err")
+_WRITE_ALL = {"write_empty_chunks": True}
 
 
 @dataclass(frozen=True)
@@ -57,6 +88,10 @@ class Location:
     def is_local(self) -> bool:
         return self.path is not None
 
+    @property
+    def name(self) -> str:
+        return self.url.rstrip("/").rsplit("/", 1)[-1]
+
     def _fs(self):
         import fsspec
 
@@ -64,20 +99,54 @@ class Location:
 
     def exists(self) -> bool:
         if self.is_local:
-            return self.path.exists()
+            return os.path.lexists(self.path)
         fs, p = self._fs()
         return fs.exists(p)
 
     def remove(self) -> None:
         if self.is_local:
-            shutil.rmtree(self.path)
+            if self.path.is_symlink() or not self.path.is_dir():
+                self.path.unlink()
+            else:
+                shutil.rmtree(self.path)
         else:
             fs, p = self._fs()
             fs.rm(p, recursive=True)
 
+    def sibling(self, suffix: str) -> Location:
+        """``STORE<suffix>`` beside the store (``STORE.new``, ``STORE.lock``)."""
+        if self.is_local:
+            p = self.path.with_name(self.path.name + suffix)
+            return Location(url=str(p), path=p)
+        return Location(url=self.url + suffix)
+
+    def aside(self) -> Location:
+        """Where ``--overwrite`` builds the replacement until it is complete: ``STORE.new``."""
+        return self.sibling(".new")
+
     def check_parent(self) -> None:
-        if self.is_local and not self.path.parent.is_dir():
-            raise StoreError(f"{self}: the directory {self.path.parent} does not exist")
+        """The directory that will hold the store exists and can be written (local stores)."""
+        if not self.is_local:
+            return
+        parent = self.path.parent
+        if not parent.is_dir():
+            raise StoreError(f"{self}: the directory {parent} does not exist")
+        if not os.access(parent, os.W_OK | os.X_OK):
+            raise StorageError(f"{self}: the directory {parent} is not writable")
+
+    def identity(self):
+        """What changes when the store is replaced: the directory's inode, or the ``store_id`` attr."""
+        if self.is_local:
+            try:
+                st = os.stat(self.path)
+            except OSError:
+                return None
+            return (st.st_dev, st.st_ino)
+        fs, p = self._fs()
+        try:
+            return json.loads(fs.cat_file(p + "/zarr.json")).get("attributes", {}).get("store_id")
+        except (OSError, ValueError):
+            return None
 
     def __str__(self) -> str:
         return self.url
@@ -88,9 +157,15 @@ def locate(store) -> Location:
     resolve them alike), other URLs kept as they are."""
     if isinstance(store, Location):
         return store
+    if not isinstance(store, (str, os.PathLike)):
+        raise ArgumentTypeError(f"a store is a path or URL, got {type(store).__name__} {store!r}")
     text = os.fspath(store)
+    if isinstance(text, bytes):
+        text = os.fsdecode(text)
     if not text.strip():
         raise StoreError("the store path is empty")
+    if "\0" in text:
+        raise StoreError(f"{text!r}: a path cannot contain a NUL character")
     if text.startswith("file://"):
         text = text[len("file://"):]
     elif "://" in text:
@@ -113,11 +188,11 @@ def read_attrs(loc: Location) -> dict:
         raise StoreError(f"{loc}: no such store")
     if loc.is_local:
         meta = loc.path / "zarr.json"
-        if not meta.is_file():
+        if not loc.path.is_dir() or not meta.is_file():
             raise StoreError(f"{loc}: not an llpscan store (no zarr.json)")
         try:
             attrs = json.loads(meta.read_text()).get("attributes", {})
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):
             raise StoreError(f"{loc}: not an llpscan store (unreadable zarr.json)") from None
     else:
         import zarr
@@ -126,7 +201,7 @@ def read_attrs(loc: Location) -> dict:
             attrs = dict(zarr.open_group(loc.url, mode="r").attrs)
         except Exception:  # noqa: BLE001 - zarr raises several kinds for "not a group"
             raise StoreError(f"{loc}: not an llpscan store (no zarr group)") from None
-    if attrs.get("llpscan_format") != FORMAT:
+    if not isinstance(attrs, dict) or attrs.get("llpscan_format") != FORMAT:
         raise StoreError(f"{loc}: not an llpscan store (zarr group without llpscan provenance)")
     return attrs
 
@@ -150,6 +225,8 @@ def _template(scan: Scan) -> xr.Dataset:
     cfg = scan.config.model_dump(mode="json")
     ds.attrs.update(
         llpscan_format=FORMAT,
+        integrity=INTEGRITY,
+        store_id=uuid.uuid4().hex,
         scenario=scan.scenario.name,
         description=scan.config.description or scan.scenario.description,
         citation=scan.scenario.citation,
@@ -167,18 +244,27 @@ def _template(scan: Scan) -> xr.Dataset:
     return ds
 
 
+def _codecs() -> dict:
+    """zstd, then a CRC32C of the compressed bytes: a read checks the bytes it was given."""
+    from zarr.codecs import Crc32cCodec, ZstdCodec
+
+    return {"compressors": (ZstdCodec(level=0), Crc32cCodec())}
+
+
 def create_store(scan: Scan, loc: Location) -> None:
     """Write the store's layout (metadata, coordinates, cheap variables, empty done mask).
 
-    Locally it is written to a temporary directory and renamed into place; elsewhere the attribute
-    that makes it an llpscan store is written last. Either way a store exists whole or not at all.
+    Locally it is written to a fresh private temporary directory (``mkdtemp``: a new name, never
+    a path someone prepared, symlink or not) and renamed into place; elsewhere the attribute that
+    makes it an llpscan store is written last. Either way a store exists whole or not at all.
     """
     ds = _template(scan)
     chunks = block_chunks(scan)
-    encoding = {"done": {"chunks": (1,) * ds["done"].ndim}}
-    for name in ("acceptance", "acceptance_err"):
-        encoding[name] = {"chunks": tuple(chunks.get(d, ds.sizes[d]) for d in ds[name].dims), "_FillValue": np.nan}
-    write = dict(compute=False, consolidated=False, encoding=encoding, zarr_format=3)
+    encoding = {name: _codecs() for name in ds.variables}
+    encoding["done"]["chunks"] = (1,) * ds["done"].ndim
+    for name in BLOCK_ARRAYS:
+        encoding[name].update(chunks=tuple(chunks.get(d, ds.sizes[d]) for d in ds[name].dims), _FillValue=np.nan)
+    write = dict(compute=False, consolidated=False, encoding=encoding, zarr_format=3, write_empty_chunks=True)
     if not loc.is_local:
         import zarr
 
@@ -187,28 +273,91 @@ def create_store(scan: Scan, loc: Location) -> None:
         zarr.open_group(loc.url, mode="r+").attrs["llpscan_format"] = FORMAT
         return
     path = loc.path
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    if tmp.exists():
-        shutil.rmtree(tmp)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp-", dir=path.parent))
     try:
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it private; a store is as readable as any directory
         ds.to_zarr(tmp, mode="w-", **write)
-        os.replace(tmp, path)
+        os.rename(tmp, path)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
-def read_done(loc: Location) -> np.ndarray:
-    """The done mask (one uint8 flag per block)."""
+def remove_leftovers(loc: Location) -> list[str]:
+    """Remove what killed runs left beside ``loc``: ``.STORE.tmp-*`` layouts and ``STORE.old-*``
+    stores of a swap. Only under the lease (no other writer can be making them); real
+    directories only, never what a symlink points to. Returns the names removed."""
+    if not loc.is_local:
+        return []
+    removed = []
+    parent, name = loc.path.parent, loc.path.name
+    for p in parent.glob(f".{name}.tmp-*"):
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
+    for p in parent.glob(f"{name}.old-*"):
+        if p.is_dir() and not p.is_symlink() and (p / "zarr.json").is_file():
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
+    return removed
+
+
+def _is_damage(e: BaseException) -> bool:
+    """A zarr read error that means the bytes are bad (checksum, undecodable), not a bug of ours."""
+    return isinstance(e, (ValueError, RuntimeError)) and not isinstance(e, NotImplementedError)
+
+
+def _damage_text(e: BaseException) -> str:
+    return "checksum mismatch" if "checksum" in str(e).lower() else f"cannot be decoded: {str(e).splitlines()[0][:120]}"
+
+
+def _group(loc: Location, mode: str = "r"):
     import zarr
 
-    return zarr.open_group(loc.url, mode="r")["done"][...]
+    return zarr.open_group(loc.url, mode=mode)
+
+
+def _array(loc: Location, name: str, mode: str = "r"):
+    import zarr
+    from zarr.errors import ArrayNotFoundError
+
+    try:
+        arr = zarr.open_array(store=loc.url, path=name, mode=mode)
+    except ArrayNotFoundError:
+        raise StoreDamaged(f"{loc}: the array {name} is missing (its metadata is gone); recompute the store with "
+                           f"{flag('overwrite')}") from None
+    except (ValueError, TypeError, KeyError) as e:  # metadata that does not parse
+        raise StoreDamaged(f"{loc}: the metadata of {name} is damaged ({type(e).__name__}); recompute the store "
+                           f"with {flag('overwrite')}") from None
+    return arr.with_config(_WRITE_ALL) if mode != "r" else arr
+
+
+def read_done(loc: Location, *, strict: bool = True) -> np.ndarray:
+    """The done mask (one uint8 flag per block).
+
+    A damaged flag chunk raises :class:`StoreDamaged` (``strict``), or reads as "not done", so a
+    resumed run recomputes that block and writes a fresh flag.
+    """
+    arr = _array(loc, "done")
+    try:
+        return arr[...]
+    except Exception as e:  # noqa: BLE001 - sorted below
+        if not _is_damage(e):
+            raise
+        if strict:
+            raise StoreDamaged(f"{loc}: the done mask is damaged ({_damage_text(e)}); run {verify_hint(loc)}") from None
+    out = np.zeros(arr.shape, dtype=np.uint8)
+    for idx in np.ndindex(*arr.cdata_shape):  # one flag per chunk
+        with contextlib.suppress(ValueError, RuntimeError):
+            out[idx] = np.asarray(arr.get_block_selection(idx)).ravel()[0]
+    return out
 
 
 def stamp_run(loc: Location, run_id: str) -> None:
     """Mark the store as written by run ``run_id`` (tasks of any other run then stop writing)."""
-    import zarr
-
-    zarr.open_group(loc.url, mode="r+").attrs["run_id"] = run_id
+    _group(loc, "r+").attrs["run_id"] = run_id
 
 
 def completeness(loc: Location) -> tuple[int, int]:
@@ -217,17 +366,295 @@ def completeness(loc: Location) -> tuple[int, int]:
     return int(done.sum()), int(done.size)
 
 
+# -- integrity: which chunks should exist, which do, which read back --------------------------------
+
+def _listing(loc: Location) -> set[str]:
+    """Every key (relative path) under the store."""
+    if loc.is_local:
+        root = str(loc.path)
+        out = set()
+        for dirpath, _, files in os.walk(root):
+            rel = os.path.relpath(dirpath, root)
+            for f in files:
+                out.add(f if rel == "." else f"{rel}/{f}".replace(os.sep, "/"))
+        return out
+    fs, p = loc._fs()
+    p = p.rstrip("/")
+    return {k[len(p) + 1:] for k in fs.find(p)}
+
+
+def _block_of(name: str, chunk: tuple[int, ...], n_mass: int) -> tuple[int, ...] | None:
+    """The block a chunk of a block array belongs to (its chunk index along the mass axes)."""
+    return tuple(chunk[1:1 + n_mass]) if name in BLOCK_ARRAYS else None
+
+
+def _done_at(done: np.ndarray, block: tuple[int, ...]) -> bool:
+    return bool(done[block if block else (0,)])
+
+
+@dataclass
+class Problems:
+    """What is wrong with a store: damaged or missing chunks, by block and by array."""
+
+    blocks: dict = field(default_factory=dict)   # block index -> text of the first problem found
+    arrays: dict = field(default_factory=dict)   # array name -> text (coordinates, cheap variables)
+    done_chunks: list = field(default_factory=list)  # damaged flags of the done mask
+
+    def __bool__(self) -> bool:
+        return bool(self.blocks or self.arrays or self.done_chunks)
+
+    def first(self) -> str:
+        if self.blocks:
+            block, text = next(iter(self.blocks.items()))
+            return f"block {block} {text}"
+        if self.arrays:
+            name, text = next(iter(self.arrays.items()))
+            return f"{name} {text}"
+        return "the done mask is damaged"
+
+
+def _members(loc: Location):
+    import warnings
+
+    with warnings.catch_warnings():  # a directory without metadata is reported by _check_arrays, not warned about
+        warnings.simplefilter("ignore")
+        return list(_group(loc).arrays())
+
+
+def presence(loc: Location, attrs: dict | None = None, done: np.ndarray | None = None) -> Problems:
+    """Chunks that must exist and do not: of blocks marked done, and of every other array (except
+    the done mask, whose missing flags read as "not done"). One listing of the store, no reads;
+    only for stores with ``integrity`` (older ones skipped chunks that held only fill values)."""
+    attrs = attrs if attrs is not None else read_attrs(loc)
+    out = Problems()
+    if attrs.get("integrity") != INTEGRITY:
+        return out
+    done = done if done is not None else read_done(loc, strict=False)
+    n_mass = len(json.loads(attrs.get("mass_axes", "[]")))
+    keys = _listing(loc)
+    for name, arr in _members(loc):
+        if name == "done":
+            continue
+        for chunk in np.ndindex(*arr.cdata_shape):
+            key = f"{name}/{arr.metadata.encode_chunk_key(chunk)}"
+            if key in keys:
+                continue
+            block = _block_of(name, chunk, n_mass)
+            if block is None:
+                out.arrays.setdefault(name, "is missing a chunk")
+            elif _done_at(done, block):
+                out.blocks.setdefault(block, f"is marked done but its {name} chunk is missing")
+    return out
+
+
+@dataclass
+class VerifyReport:
+    store: str
+    checksums: bool
+    chunks_read: int
+    blocks_total: int
+    blocks_done_before: int
+    problems: Problems
+    marked: list
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def lines(self) -> list[str]:
+        out = []
+        for block, text in self.problems.blocks.items():
+            out.append(f"block {block}: {text}")
+        for name, text in self.problems.arrays.items():
+            out.append(f"{name}: {text}")
+        for chunk in self.problems.done_chunks:
+            out.append(f"done flag {chunk}: damaged")
+        return out
+
+
+def verify(store, *, mark: bool = True) -> VerifyReport:
+    """Read every chunk of a store; find damaged (checksum) and missing chunks.
+
+    With ``mark`` (under the store's lease), the blocks found damaged or missing are marked not
+    done and damaged coordinates or variables are recorded (attr ``damaged_arrays``), so that
+    ``run(..., resume=True)`` recomputes exactly them and rewrites those arrays.
+    """
+    loc = locate(store)
+    attrs = read_attrs(loc)
+    _check_arrays(loc, attrs)  # lost metadata: nothing to mark, the store must be recomputed
+    checksums = attrs.get("integrity") == INTEGRITY
+    done = read_done(loc, strict=False)
+    problems = presence(loc, attrs, done)
+    arr_done = _array(loc, "done")
+    for idx in np.ndindex(*arr_done.cdata_shape):
+        try:
+            arr_done.get_block_selection(idx)
+        except Exception as e:  # noqa: BLE001
+            if not _is_damage(e):
+                raise
+            problems.done_chunks.append(idx)
+    n_mass = len(json.loads(attrs.get("mass_axes", "[]")))
+    keys = _listing(loc)
+    reads = 0
+    for name, arr in _members(loc):
+        if name == "done":
+            continue
+        for chunk in np.ndindex(*arr.cdata_shape):
+            if f"{name}/{arr.metadata.encode_chunk_key(chunk)}" not in keys:
+                continue  # missing: presence() above judged it
+            reads += 1
+            try:
+                arr.get_block_selection(chunk)
+            except Exception as e:  # noqa: BLE001
+                if not _is_damage(e):
+                    raise
+                block = _block_of(name, chunk, n_mass)
+                text = f"{name} chunk {chunk} is damaged ({_damage_text(e)})"
+                if block is None:
+                    problems.arrays.setdefault(name, text)
+                else:
+                    problems.blocks.setdefault(block, text)
+    marked = []
+    if mark and problems:
+        with lease(loc):
+            g = _group(loc, "r+")
+            flags = _array(loc, "done", "r+")
+            for block in problems.blocks:
+                flags[block if block else (0,)] = 0
+                marked.append(block)
+            for chunk in problems.done_chunks:
+                flags[chunk] = 0  # a fresh chunk in place of the damaged one: "not done"
+            if problems.arrays:
+                names = set(json.loads(attrs.get("damaged_arrays", "[]"))) | set(problems.arrays)
+                g.attrs["damaged_arrays"] = json.dumps(sorted(names))
+            g.attrs["verified"] = json.dumps({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                                              "marked_not_done": [list(b) for b in marked],
+                                              "damaged_arrays": sorted(problems.arrays)})
+    return VerifyReport(str(loc), checksums, reads, int(done.size), int(done.sum()), problems, marked)
+
+
+def repair_for_resume(scan: Scan, loc: Location, attrs: dict) -> int:
+    """Before a resume: blocks marked done whose chunks are missing become not done, and the
+    coordinates and variables that verify found damaged (or that are missing) are rewritten from
+    the scan (cheap, and bit-identical: the config and library versions are those of the store).
+    Returns the number of blocks marked not done."""
+    problems = presence(loc, attrs)
+    names = set(json.loads(attrs.get("damaged_arrays", "[]"))) | set(problems.arrays)
+    if problems.blocks:
+        flags = _array(loc, "done", "r+")
+        for block in problems.blocks:
+            flags[block if block else (0,)] = 0
+    if names:
+        template = _template(scan)
+        for name in sorted(names):
+            if name in template.variables and name not in BLOCK_ARRAYS:
+                _array(loc, name, "r+")[...] = np.asarray(template[name].values)
+        g = _group(loc, "r+")
+        g.attrs.pop("damaged_arrays", None)
+    return len(problems.blocks)
+
+
+# -- versions --------------------------------------------------------------------------------------
+
+def check_versions(loc: Location, attrs: dict, *, allow_change: bool) -> dict:
+    """{library: (stored, here)} for the libraries in :data:`NUMERIC_LIBS` that differ.
+
+    :class:`EnvironmentMismatch` unless ``allow_change``: resuming would mix blocks computed
+    with other physics inputs or arithmetic in one store.
+    """
+    try:
+        stored = json.loads(attrs.get("versions", "{}"))
+    except ValueError:
+        stored = {}
+    here = _versions()
+    diff = {lib: (stored[lib], here.get(lib, "absent")) for lib in NUMERIC_LIBS
+            if lib in stored and stored[lib] != here.get(lib, "absent")}
+    if diff and not allow_change:
+        then = ", ".join(f"{lib} {a}" for lib, (a, _) in diff.items())
+        now = ", ".join(f"{lib} {b}" for lib, (_, b) in diff.items())
+        raise EnvironmentMismatch(
+            f"{loc} was computed with {then}; this environment has {now}: resuming would mix blocks computed two "
+            f"ways (a PDG edition moves results by ~3e-4); install the store's versions, recompute with "
+            f"{flag('overwrite')}, or pass {flag('allow_version_change')} to proceed (recorded in the store)")
+    return diff
+
+
+def record_version_change(loc: Location, diff: dict, done_before: int) -> None:
+    """Append what changed (and from which block on) to the store's ``version_changes`` attr."""
+    g = _group(loc, "r+")
+    history = json.loads(g.attrs.get("version_changes", "[]"))
+    history.append({"at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "blocks_done_before": done_before,
+                    "changed": {lib: {"store": a, "now": b} for lib, (a, b) in diff.items()}})
+    g.attrs["version_changes"] = json.dumps(history)
+
+
+# -- replacing a store -----------------------------------------------------------------------------
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux renameat2 RENAME_EXCHANGE); False where unavailable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    if fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EPERM, errno.ENOTSUP):
+        return False  # this file system cannot exchange: two renames instead
+    raise OSError(err, os.strerror(err), str(a))
+
+
+def replace_store(loc: Location, new: Location) -> None:
+    """Put the complete store ``new`` in place of ``loc`` and delete the old one.
+
+    Locally one atomic exchange (readers see the old store or the new one, never neither), else
+    ``loc`` -> ``loc.old-<id>``, ``new`` -> ``loc`` (between them ``loc`` is briefly absent).
+    Elsewhere (fsspec) there is no rename: the old store is deleted, the new one copied in with
+    its ``zarr.json`` last, then deleted; readers of the old one see its identity change.
+    """
+    if loc.is_local:
+        if not loc.exists():
+            os.rename(new.path, loc.path)
+            return
+        if _exchange(new.path, loc.path):
+            shutil.rmtree(new.path)  # now the old store
+            return
+        old = loc.path.with_name(f"{loc.path.name}.old-{uuid.uuid4().hex[:8]}")
+        os.rename(loc.path, old)
+        os.rename(new.path, loc.path)
+        shutil.rmtree(old)
+        return
+    fs, p = loc._fs()
+    _, q = new._fs()
+    if fs.exists(p):
+        fs.rm(p, recursive=True)
+    files = sorted(fs.find(q), key=lambda k: k.endswith("/zarr.json") and k.count("/") == q.count("/") + 1)
+    for f in files:  # the group's zarr.json last: until it exists, nothing is an llpscan store here
+        fs.copy(f, p + f[len(q):])
+    fs.rm(q, recursive=True)
+
+
+# -- the writer's lease ----------------------------------------------------------------------------
+
 @contextlib.contextmanager
 def lease(loc: Location):
     """Exclusive right to write the store: ``STORE.lock`` beside it.
 
     Locally an flock: the kernel releases it when its holder dies, even by SIGKILL, so a dead run
     never blocks the next one, and two live runs can never both hold it (flock is not reliable on
-    every network file system). On other fsspec URLs a lock object created with mode ``"xb"`` and
-    removed at the end. That is exclusive only where the backend enforces create-if-absent:
-    ``memory://`` (tested) and local files do; fsspec does not promise it for remote file systems
-    (s3fs only recently), so there two runs started at the same moment may both proceed. A run
-    killed on a URL store leaves the lock object behind; the refusal message names it.
+    every network file system). The lock file is opened with ``O_NOFOLLOW`` and must be a regular
+    file: a symlink planted at ``STORE.lock`` is refused, its target never opened or truncated.
+    On other fsspec URLs a lock object created with mode ``"xb"`` and removed at the end. That is
+    exclusive only where the backend enforces create-if-absent: ``memory://`` (tested) and local
+    files do; fsspec does not promise it for remote file systems (s3fs only recently), so there two
+    runs started at the same moment may both proceed. A run killed on a URL store leaves the lock
+    object behind; the refusal message names it.
     """
     me = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.time()}
     if not loc.is_local:
@@ -236,33 +663,51 @@ def lease(loc: Location):
         return
     path = loc.path
     lock = path.with_name(path.name + ".lock")
+    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK
     while True:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fd = os.open(lock, flags, 0o644)
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                raise StoreError(f"{lock} is a symbolic link; refusing to follow it (remove it: a lock file is "
+                                 "created by llpscan itself)") from None
+            if e.errno == errno.EISDIR:
+                raise StoreError(f"{lock} is a directory, not llpscan's lock file; remove it") from None
+            raise StorageError(f"{lock}: cannot create the lock file: {e.strerror}") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise StoreError(f"{lock} is not a regular file (not llpscan's lock file); remove it")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            os.close(fd)
             try:
-                other = json.loads(lock.read_text() or "{}")
+                other = json.loads(os.pread(fd, 4096, 0) or b"{}")
             except (OSError, ValueError):
                 other = {}
+            os.close(fd)
+            other = other if isinstance(other, dict) else {}
             raise StoreLocked(
                 f"{path} is being written by another run (pid {other.get('pid', '?')} on "
                 f"{other.get('host', '?')}); wait for it to finish"
             ) from None
         try:
-            same = os.stat(lock).st_ino == os.fstat(fd).st_ino
+            same = os.stat(lock, follow_symlinks=False).st_ino == os.fstat(fd).st_ino
         except FileNotFoundError:
             same = False
         if same:
             break
         os.close(fd)  # the previous holder removed the file between our open and flock: retry
-    os.ftruncate(fd, 0)
-    os.write(fd, json.dumps(me).encode())
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(me).encode(), 0)  # who holds it, for the refusal message of others
+    except OSError:
+        pass  # a full disk: the lock holds all the same (the kernel's flock), only its note is missing
     try:
         yield
     finally:
-        lock.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            if os.stat(lock, follow_symlinks=False).st_ino == os.fstat(fd).st_ino:
+                lock.unlink()
         os.close(fd)
 
 
@@ -289,20 +734,132 @@ def _url_lease(loc: Location, me: dict):
         fs.rm(lock)
 
 
-def open_scan(store, *, allow_partial: bool = False) -> xr.Dataset:
+# -- reading ---------------------------------------------------------------------------------------
+
+class _StoredArray:
+    """One array of a store as dask reads it, chunk by chunk: a bad checksum becomes
+    :class:`StoreDamaged` naming the block, a read error :class:`~llpscan.errors.StorageError`,
+    and a store replaced meanwhile :class:`StoreReplaced`. Picklable (the zarr array reopens)."""
+
+    def __init__(self, loc: Location, name: str, shape, dtype, chunks, identity, mass_axes, mass_values):
+        self.loc, self.name, self.shape, self.dtype = loc, name, tuple(shape), np.dtype(dtype)
+        self.ndim = len(self.shape)
+        self.chunks = chunks
+        self.identity = identity
+        self.mass_axes = mass_axes
+        self.mass_values = mass_values
+        self._arr = None
+
+    def __getstate__(self):
+        return {**self.__dict__, "_arr": None}
+
+    def _where(self, key) -> str:
+        starts = [k.start or 0 if isinstance(k, slice) else 0 for k in key] if isinstance(key, tuple) else []
+        if self.name in BLOCK_ARRAYS and len(starts) > len(self.mass_axes):
+            parts = []
+            for axis, values, start, size in zip(self.mass_axes, self.mass_values, starts[1:], self.chunks[1:]):
+                block = values[start:start + size]
+                parts.append(f"{axis}={block[0]:g}" + (f"..{block[-1]:g}" if len(block) > 1 else ""))
+            return f"block {', '.join(parts) or '0'} of {self.name}"
+        return f"{self.name}"
+
+    def __getitem__(self, key):
+        import zarr
+
+        if self._arr is None:
+            self._arr = zarr.open_array(store=self.loc.url, path=self.name, mode="r")
+        try:
+            out = self._arr[key]
+        except OSError as e:
+            raise StorageError(f"{self.loc}: cannot read {self.name}: {e.strerror or e}") from None
+        except Exception as e:  # noqa: BLE001 - sorted below
+            if not _is_damage(e):
+                raise
+            raise StoreDamaged(f"{self.loc}: {self._where(key)} is damaged ({_damage_text(e)}); "
+                               f"run {verify_hint(self.loc)}") from None
+        if self.identity is not None and self.loc.identity() != self.identity:
+            raise StoreReplaced(f"{self.loc} was replaced while it was being read (an overwrite); open it again")
+        return out
+
+
+def _checked(ds: xr.Dataset, loc: Location, identity, mass_axes) -> xr.Dataset:
+    """``ds`` with every lazily read variable behind :class:`_StoredArray`."""
+    import dask.array as da
+
+    mass_values = [np.asarray(ds[a].values) for a in mass_axes]
+    replace = {}
+    for name, var in ds.variables.items():
+        if name in ds.indexes or not hasattr(var.data, "dask"):
+            continue
+        chunks = var.encoding.get("chunks") or var.shape
+        source = _StoredArray(loc, str(name), var.shape, var.dtype, tuple(chunks), identity, mass_axes, mass_values)
+        data = da.from_array(source, chunks=var.data.chunks, name=f"llpscan-{loc.url}-{name}-{identity}",
+                             meta=np.empty((0,) * var.ndim, dtype=var.dtype), asarray=False, fancy=False)
+        replace[name] = var.copy(data=data)
+    return ds.assign({k: v for k, v in replace.items() if k in ds.data_vars}).assign_coords(
+        {k: v for k, v in replace.items() if k in ds.coords})
+
+
+def _check_arrays(loc: Location, attrs: dict) -> None:
+    """StoreDamaged if an array the store must hold has lost its metadata (no --resume can fix that)."""
+    try:
+        present = {name for name, _ in _members(loc)}
+    except Exception as e:  # noqa: BLE001 - unreadable array metadata
+        if isinstance(e, OSError):
+            raise StorageError(f"{loc}: cannot read the store: {e.strerror or e}") from None
+        raise StoreDamaged(f"{loc}: the metadata of an array is damaged ({type(e).__name__}); recompute the store "
+                           f"with {flag('overwrite')}") from None
+    needed = {"acceptance", "acceptance_err", "done", *json.loads(attrs.get("signal_factors", "[]")),
+              *json.loads(attrs.get("mass_axes", "[]"))}
+    lost = sorted(needed - present)
+    if lost:
+        raise StoreDamaged(f"{loc}: the array {', '.join(lost)} is missing (its metadata is gone); recompute the "
+                           f"store with {flag('overwrite')}")
+
+
+def open_scan(store, *, allow_partial: bool = False, check_presence: bool = True) -> xr.Dataset:
     """Open a stored scan as a Dataset of dask arrays, with ``n_signal`` derived lazily.
 
     n_signal = prod(signal factors) x acceptance, and 0 where ``allowed`` is 0 (masked points).
     A store with blocks never computed raises :class:`StoreIncomplete` unless ``allow_partial``;
-    with it, the missing values read as NaN (never as 0).
+    with it, the missing values read as NaN (never as 0). Missing chunks of finished blocks and
+    arrays that :func:`verify` found damaged raise :class:`StoreDamaged`; a chunk that fails its
+    checksum raises it when it is read.
     """
+    if not isinstance(allow_partial, bool):
+        raise ArgumentTypeError(f"allow_partial must be True or False, got {allow_partial!r}")
     loc = locate(store)
-    attrs = read_attrs(loc)
-    done, total = completeness(loc)
-    if done < total and not allow_partial:
-        raise StoreIncomplete(f"{loc}: only {done} of {total} blocks are computed; finish it with "
-                              f"`llpscan run ... --out {loc} --resume`")
-    ds = xr.open_zarr(loc.url, consolidated=False, chunks={})
+    for attempt in range(3):
+        identity = loc.identity()
+        attrs = read_attrs(loc)
+        done = read_done(loc)
+        _check_arrays(loc, attrs)
+        damaged = json.loads(attrs.get("damaged_arrays", "[]"))
+        if damaged and check_presence:
+            raise StoreDamaged(f"{loc}: {', '.join(damaged)} damaged (found by verify); rewrite with "
+                               f"{resume_hint(loc)}")
+        if check_presence:
+            problems = presence(loc, attrs, done)
+            if problems:
+                raise StoreDamaged(f"{loc}: {problems.first()}; run {verify_hint(loc)}")
+        n_done, total = int(done.sum()), int(done.size)
+        if n_done < total and not allow_partial:
+            raise StoreIncomplete(f"{loc}: only {n_done} of {total} blocks are computed; finish it with "
+                                  f"{resume_hint(loc)}")
+        try:
+            ds = xr.open_zarr(loc.url, consolidated=False, chunks={})
+        except OSError as e:
+            raise StorageError(f"{loc}: cannot read the store: {e.strerror or e}") from None
+        except Exception as e:  # noqa: BLE001 - a coordinate that fails its checksum
+            if not _is_damage(e):
+                raise
+            raise StoreDamaged(f"{loc}: a coordinate is damaged ({_damage_text(e)}); run {verify_hint(loc)}") from None
+        if loc.identity() == identity:
+            break
+        time.sleep(0.05 * (attempt + 1))  # replaced while we read its metadata: read the new one
+    else:
+        raise StoreReplaced(f"{loc} keeps being replaced while it is opened; try again")
+    ds = _checked(ds, loc, identity, json.loads(attrs.get("mass_axes", "[]")))
     n = ds["acceptance"]
     for name in json.loads(attrs["signal_factors"]):
         n = n * ds[name]
@@ -310,6 +867,20 @@ def open_scan(store, *, allow_partial: bool = False) -> xr.Dataset:
         n = n.where(ds["allowed"] != 0, 0.0)
     ds["n_signal"] = n.assign_attrs(units="events", long_name="expected number of signal events")
     derive(ds)
-    ds.attrs["blocks_done"] = done
+    ds.attrs["blocks_done"] = n_done
     ds.attrs["blocks_total"] = total
+    ds.attrs["store"] = loc.url
     return ds
+
+
+def free_bytes(loc: Location) -> float:
+    """Free space where a local store goes (inf elsewhere)."""
+    if not loc.is_local:
+        return math.inf
+    p = loc.path
+    while not p.exists() and p != p.parent:
+        p = p.parent
+    try:
+        return float(shutil.disk_usage(p).free)
+    except OSError:
+        return math.inf

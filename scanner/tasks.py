@@ -31,6 +31,9 @@ def scan_on_worker(scan: Scan) -> Scan:
 def compute_and_store(scan: Scan, path: str, index: tuple[int, ...], run_id: str | None = None) -> dict:
     """Compute one block, write its acceptance region, then (only then) set its done flag.
 
+    Writes every chunk of the block, NaN-only ones included (a store with checksums treats a
+    missing chunk of a finished block as damage).
+
     With ``run_id``, nothing is written unless the store is still stamped with it: a task left
     running by an interrupted run never writes into a store that a newer run has taken over.
     """
@@ -42,8 +45,9 @@ def compute_and_store(scan: Scan, path: str, index: tuple[int, ...], run_id: str
     if run_id is not None and group.attrs.get("run_id") != run_id:
         return {"index": index, "points": 0, "seconds": seconds, "skipped": True}
     region = (slice(None), *block_slices(scan, index))
-    group["acceptance"][region] = mean
-    group["acceptance_err"][region] = err
+    for name, values in (("acceptance", mean), ("acceptance_err", err)):
+        # every chunk written, even all-NaN (closed) ones: a missing chunk of a done block is damage
+        group[name].with_config({"write_empty_chunks": True})[region] = values
     group["done"][done_index(index)] = 1
     evaluated = int((~np.isnan(mean)).sum())  # (search, mass, lifetime) points computed
     return {"index": index, "points": evaluated, "seconds": seconds}

@@ -138,3 +138,50 @@ def test_reach_envelope_and_hepdata_export(capsys, small_store, crossing_store, 
     assert (tmp_path / "hep" / "submission.yaml").is_file() and (tmp_path / "hep.tar.gz").is_file()
     code, out, err = cli(capsys, "export", str(small_store), "--sel", "m_a=4.7", "--what", "contour")
     assert code == 0 and out.splitlines()[0] == "# llpscan contour export" and "piece,m_N,V2" in out
+def test_one_value_axes_run_and_skip_the_figure_with_a_note(capsys, tmp_path):
+    # the common first try (and the Docker image's warm-up): a reach table, no contour, exit 0
+    code, out, err = cli(capsys, "run", "belle2-alp-hnl", "--out", str(tmp_path / "one.zarr"), "--events", "300",
+                         "--quiet", "--axis", "m_a=4.7", "--axis", "m_N=1.3", "--axis", "V2=log:1e-9:1e-3:7")
+    assert code == 0, err
+    assert "plot: skipped (a reach contour needs at least 2 values on each plotted axis; m_N has one)" in out
+    assert "search=1DV  m_a=4.7  m_N_min=1.3" in out and not list(tmp_path.glob("*.png"))
+    code, out, _ = cli(capsys, "reach", str(tmp_path / "one.zarr"))
+    rows = json.loads(out)["rows"]
+    assert code == 0 and [r["m_N"] for r in rows] == [1.3] and rows[0]["lower"] < rows[0]["upper"]
+    code, out, _ = cli(capsys, "reach", str(tmp_path / "one.zarr"), "--x", "V2", "--y", "m_N")
+    assert code == 0 and len(json.loads(out)["rows"]) == 7
+
+
+def test_verify_exit_status_and_json(capsys, small_store, tmp_path):
+    import shutil
+
+    path = tmp_path / "s.zarr"
+    shutil.copytree(small_store, path)
+    code, out, _ = cli(capsys, "verify", str(path))
+    assert code == 0 and "none damaged or missing" in out
+    (path / "acceptance" / "c" / "0" / "0" / "1" / "0").unlink()
+    code, out, _ = cli(capsys, "info", "--verify", "--format", "json", str(path))
+    doc = json.loads(out)
+    assert code == 1 and doc["verify"]["marked_not_done"] == [[0, 1]] and doc["blocks_done"] == 5
+    assert not doc["complete"]
+
+
+def test_no_plot_and_the_figure_path_are_checked_first(capsys, tmp_path):
+    args = ["run", "belle2-alp-hnl", "--out", str(tmp_path / "s.zarr"), "--events", "200", "--quiet",
+            "--axis", "m_a=4.7", "--axis", "m_N=1.0,2.0", "--axis", "V2=log:1e-8:1e-4:3"]
+    code, _, err = cli(capsys, *args, "--plot", str(tmp_path / "figure.xyz"))
+    assert code == 2 and "unknown figure format '.xyz'" in err and not list(tmp_path.iterdir())
+    code, out, _ = cli(capsys, *args, "--no-plot")
+    assert code == 0 and "plot: skipped (--no-plot)" in out and not list(tmp_path.glob("*.png"))
+
+
+def test_scanner_query_stays_the_function():
+    import inspect
+
+    import llpscan.scanner.plot  # noqa: F401 - every submodule imported, as after any command
+    import llpscan.scanner.reading  # noqa: F401
+    from llpscan import scanner
+    from llpscan.scanner import api
+
+    assert scanner.query is api.query and not inspect.ismodule(scanner.query)
+    assert scanner.verify is api.verify

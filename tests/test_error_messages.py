@@ -1,4 +1,10 @@
-"""Every user error: one line on stderr, exit status 2, no traceback, nothing written or changed."""
+"""Every user error: one line on stderr, exit status 2, no traceback, nothing written or changed.
+
+The table-driven part runs the cases of the bad-input battery (tests/battery.py) marked ``subset``,
+in process: for each, the exit status, the one error line with its expected fragment, and a
+snapshot (every file's size, mtime and SHA-256) of the case's directory before and after. The whole
+battery runs as subprocesses with ``python benchmarks/bad_input_battery.py``.
+"""
 
 import hashlib
 import os
@@ -8,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests import battery
 from tests.conftest import subprocess_env
 
 
@@ -154,7 +161,7 @@ def test_figure_and_export_errors_are_one_line_and_write_nothing(small_store, tm
             (["plot", "s.zarr", "--limits", "missing.csv"], "limits file missing.csv does not exist"),
             (["plot", "s.zarr", "--limits", "o.csv"], "the units must be stated (x_units: ...)"),
             (["plot", "s.zarr", "--with", "s.zarr", "--band", "mc"], "its only band is --band envelope"),
-            (["plot", "s.zarr", "--sel", "m_N=1.0"], "m_N: a figure needs at least two values of each axis"),
+            (["plot", "s.zarr", "--sel", "m_N=1.0"], "m_N is an axis of the result"),
             (["cite", "nowhere.zarr"], "no such store")):
         code = main(args)
         out, err = capsys.readouterr()
@@ -162,3 +169,63 @@ def test_figure_and_export_errors_are_one_line_and_write_nothing(small_store, tm
         assert err.count("\n") == 1 and err.startswith("llpscan: error: ") and fragment in err, (args, err)
     assert tree_digest(store) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o.csv", "s.zarr"]
+# -- the battery's representative subset, in process -----------------------------------------------
+
+SUBSET = [c for c in battery.cases() if c.subset]
+
+
+@pytest.fixture(scope="module")
+def battery_fixtures(tmp_path_factory):
+    cache = tmp_path_factory.mktemp("battery") / "fixtures"
+    battery.build_fixtures(cache, battery.inprocess_runner())
+    return cache
+
+
+def test_the_subset_covers_every_kind_of_bad_input():
+    groups = {c.group for c in battery.cases()} - {"internal", "full-disk"}  # those: tests below, and root
+    assert {c.group for c in SUBSET} == groups
+    assert len(battery.cases()) >= 150 and len(SUBSET) >= 30
+
+
+@pytest.mark.parametrize("case", SUBSET, ids=[c.id for c in SUBSET])
+def test_bad_input_table(case, battery_fixtures, tmp_path):
+    clean, why, _ = battery.run_case(case, tmp_path, battery_fixtures, battery.inprocess_runner(), sys.executable,
+                                     strict_fragment=True)
+    assert clean, why
+
+
+def test_a_bug_exits_3_with_the_traceback_kept(tmp_path):
+    case = next(c for c in battery.cases() if c.id == "internal-bug-in-block")
+    res = subprocess.run([sys.executable, "-c", case.code], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120, env=subprocess_env(TMPDIR=str(tmp_path)))
+    assert res.returncode == 3, res.stderr
+    (line,) = res.stderr.strip().splitlines()
+    assert line.startswith("llpscan: internal error: ZeroDivisionError: division by zero (please report it; traceback in ")
+    log = Path(line.rsplit("traceback in ", 1)[1].rstrip(")"))
+    text = log.read_text()
+    assert "Traceback" in text and "ZeroDivisionError" in text and "broken" in text
+    assert oct(log.stat().st_mode & 0o777) == "0o600"  # mkstemp: private to the user
+    # --debug prints it instead
+    again = tmp_path / "again"
+    again.mkdir()
+    res = subprocess.run([sys.executable, "-c", case.code.replace("main([", "main(['--debug', ")], cwd=again,
+                         capture_output=True, text=True, timeout=120, env=subprocess_env(TMPDIR=str(again)))
+    assert res.returncode == 3 and "Traceback (most recent call last)" in res.stderr
+    assert res.stderr.strip().splitlines()[-1].startswith("llpscan: internal error: ZeroDivisionError")
+
+
+def test_python_api_errors_speak_python(small_store, tmp_path):
+    """The same checks, called from Python, name arguments, not command-line flags."""
+    import llpscan
+    from llpscan.errors import ArgumentTypeError, ConfigError, StoreError
+
+    with pytest.raises(ArgumentTypeError, match="overwrite must be True or False, got 'no'") as e:
+        llpscan.run("belle2-alp-hnl", tmp_path / "x.zarr", overwrite="no")
+    assert isinstance(e.value, TypeError)
+    with pytest.raises(StoreError) as e:
+        llpscan.run(battery.SMALL_CONFIG and __import__("json").loads(battery.SMALL_CONFIG), small_store, progress=False)
+    assert "overwrite=True" in str(e.value) and "--" not in str(e.value)
+    with pytest.raises(ConfigError) as e:
+        llpscan.query(small_store, {"m_N": "inf"})
+    assert str(e.value).startswith("sel m_N=inf: must be a finite number")
+    assert not list(tmp_path.iterdir())

@@ -183,26 +183,45 @@ def test_tasks_of_a_superseded_run_do_not_write(small_store, tmp_path):
 
 
 def test_a_failing_block_is_one_line_and_keeps_the_store(tmp_path, monkeypatch, capsys):
+    """A block that fails for a reason the user can fix (here a full disk) is one error line, exit 2;
+    one that fails with a bug is one "internal error" line, exit 3, with its traceback kept. Either
+    way the store keeps its finished blocks and --resume completes it."""
+    import errno
+    import tempfile
+
     import llpscan.scanner.grid
     from llpscan.scanner.cli import main
 
+    failure = {}
+
     def broken(scan, index):
         if index == (0, 1):
-            raise FloatingPointError("synthetic failure in block (0, 1)")
+            raise failure["exc"]
         return real(scan, index)
 
     real = scanner.grid.compute_block
     monkeypatch.setattr("llpscan.scanner.tasks.compute_block", broken)
-    code = main(["run", "belle2-alp-hnl", "--out", str(tmp_path / "f.zarr"), "--events", "300", "--quiet",
-                 "--axis", "m_a=4.7", "--axis", "m_N=1,1.5,2", "--axis", "V2=log:1e-8:1e-4:5", "--chunks", "m_N=1"])
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # where the traceback goes
+    args = ["run", "belle2-alp-hnl", "--out", str(tmp_path / "f.zarr"), "--events", "300", "--quiet", "--no-plot",
+            "--axis", "m_a=4.7", "--axis", "m_N=1,1.5,2", "--axis", "V2=log:1e-8:1e-4:5", "--chunks", "m_N=1"]
+    failure["exc"] = OSError(errno.ENOSPC, "No space left on device", str(tmp_path / "f.zarr" / "acceptance"))
+    code = main(args)
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1
-    assert "a block failed: FloatingPointError: synthetic failure" in err and "--resume" in err
+    assert err.startswith("llpscan: error: ") and "No space left on device" in err and "rerun with --resume" in err
+    failure["exc"] = FloatingPointError("synthetic failure in block (0, 1)")
+    code = main([*args, "--resume"])
+    err = capsys.readouterr().err
+    assert code == 3 and err.count("\n") == 1
+    assert err.startswith("llpscan: internal error: FloatingPointError: synthetic failure in block (0, 1) (please report")
+    log = err.split("traceback in ")[1].split(")")[0]
+    from pathlib import Path
+
+    assert "raise failure" in Path(log).read_text()
     done = zarr.open_array(tmp_path / "f.zarr" / "done", mode="r")[...]
-    assert done[0, 1] == 0  # never marked done
+    assert done[0, 1] == 0  # never marked done (the others: as far as they got)
     assert not (tmp_path / "f.zarr.lock").exists()
     monkeypatch.setattr("llpscan.scanner.tasks.compute_block", real)  # the cause is gone: --resume finishes it
-    code = main(["run", "belle2-alp-hnl", "--out", str(tmp_path / "f.zarr"), "--events", "300", "--quiet", "--resume",
-                 "--axis", "m_a=4.7", "--axis", "m_N=1,1.5,2", "--axis", "V2=log:1e-8:1e-4:5", "--chunks", "m_N=1"])
+    code = main([*args, "--resume"])
     assert code == 0, capsys.readouterr().err
     assert zarr.open_array(tmp_path / "f.zarr" / "done", mode="r")[...].all()

@@ -122,7 +122,7 @@ def test_envelope_needs_the_same_grid():
 
 
 def test_reach_table_band_columns_are_the_band(small_store):
-    from llpscan.scanner.query import reach_table
+    from llpscan.scanner.reading import reach_table
 
     ds = scanner.open(small_store)
     t = reach_table(ds, "m_N", "V2", {"m_a": "4.7"}, "1DV", None, band="mc")

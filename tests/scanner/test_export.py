@@ -17,7 +17,7 @@ import yaml
 from llpscan import scanner
 from llpscan.scanner.export import contour_document, export
 from llpscan.scanner.plot import excluded_regions
-from llpscan.scanner.query import default_search
+from llpscan.scanner.reading import default_search
 from tests.scanner.toys import grid_x, grid_y, toy
 
 

@@ -21,7 +21,7 @@ from matplotlib.patches import PathPatch  # noqa: E402
 from llpscan import scanner  # noqa: E402
 from llpscan.scanner.boundaries import reach  # noqa: E402
 from llpscan.scanner.plot import contour_lines, excluded_regions, log_scale, plot_reach, units_tex  # noqa: E402
-from llpscan.scanner.query import reach_table  # noqa: E402
+from llpscan.scanner.reading import reach_table  # noqa: E402
 from tests.conftest import ROOT  # noqa: E402
 from tests.scanner.toys import grid_x, grid_y, toy  # noqa: E402
 

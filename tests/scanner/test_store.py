@@ -121,7 +121,7 @@ def test_resume_keeps_the_stores_blocks(small_store, tmp_path):
     g = zarr.open_group(path, mode="r+")
     g["done"][0, 1] = 0
     g["acceptance"][:, 0, 2:4, :] = np.nan
-    with pytest.raises(ConfigError, match="resume it with the same --chunks"):
+    with pytest.raises(ConfigError, match="resume it with the same chunks"):
         scanner.run(small_config(chunks={"m_a": 1, "m_N": 5}), path, resume=True, progress=False)
     cfg = small_config().model_dump()
     cfg["chunks"] = {}  # defaults would put everything in one block: the store's blocks win
@@ -164,7 +164,7 @@ def test_a_store_on_an_fsspec_url(small_store, tmp_path):
 
 
 def test_python_reach_matches_the_cli_table(small_store):
-    from llpscan.scanner.query import reach_table
+    from llpscan.scanner.reading import reach_table
 
     r = scanner.reach(small_store, "m_N", "V2", search="1DV", sel={"m_a": 4.7}).compute()
     table = reach_table(scanner.open(small_store), "m_N", "V2", {"m_a": "4.7"}, "1DV", None)

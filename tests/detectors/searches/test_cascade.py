@@ -168,5 +168,8 @@ def test_a_daughter_flying_backwards_in_the_lab_counts_as_undisplaced():
         if method == "integrated":
             np.testing.assert_allclose(p[0], -np.expm1(-L / lam_h), rtol=1e-12)
         else:
+            # the kernel forms the same flight length in another order of operations (numba), so
+            # x_h may differ by an ulp or two: only a flight within 4 ulp of L could flip the 0/1
             x_h = -lam_h * np.log1p(-ev.uniforms[0, 0])
-            np.testing.assert_array_equal(p[0], (x_h < L).astype(float))
+            clear = np.abs(x_h - L) > 4 * np.spacing(L)
+            np.testing.assert_array_equal(p[0][clear], (x_h < L).astype(float)[clear])

@@ -11,29 +11,49 @@ import xarray as xr
 from llpscan.errors import ConfigError
 from llpscan.scanner.boundaries import reach
 from llpscan.scanner.stats import exclusion
+from llpscan.scanner.wording import flag
 
-__all__ = ["select", "query_point", "reach_table", "default_search", "summary_rows", "store_level", "store_exclusion", "check_axes", "check_searches"]
+__all__ = ["select", "query_point", "reach_table", "default_search", "summary_rows", "store_level", "store_exclusion",
+           "check_axes", "check_searches", "check_not_selected"]
 
 
-def _nearest(ds: xr.Dataset, name: str, value: str):
+def _nearest(ds: xr.Dataset, name: str, value):
+    """The grid value of axis ``name`` nearest to ``value`` (None for a scalar coordinate it matches).
+
+    Refused: names that are not coordinates, values that are not finite numbers, and values
+    outside the axis by more than half the spacing at that end (a point beyond the grid is not
+    "the nearest grid point" of anything a user meant).
+    """
+    given = flag("sel", f"{name}={value}")
     if name not in ds.coords:
         names = [str(c) for c in ds.coords if not str(c).endswith("_block") and c != "block"]
-        raise ConfigError(f"--sel {name}={value}: {name!r} is not a coordinate of this store ({', '.join(names)})")
+        raise ConfigError(f"{given}: {name!r} is not a coordinate of this store ({', '.join(names)})")
     coord = ds[name]
     if coord.dtype.kind not in "fiu":  # labels (zarr 3 returns them as numpy StringDType)
         labels = [str(v) for v in np.atleast_1d(coord.values)]
-        if value not in labels:
-            raise ConfigError(f"--sel {name}={value}: allowed values: {', '.join(labels)}")
-        return None if coord.ndim == 0 else value
+        if str(value) not in labels:
+            raise ConfigError(f"{given}: allowed values: {', '.join(labels)}")
+        return None if coord.ndim == 0 else str(value)
     try:
         v = float(value)
-    except ValueError:
-        raise ConfigError(f"--sel {name}={value}: not a number") from None
+    except (TypeError, ValueError):
+        raise ConfigError(f"{given}: not a number") from None
+    if not math.isfinite(v):
+        raise ConfigError(f"{given}: must be a finite number")
     if coord.ndim == 0:
         if not np.isclose(v, float(coord), rtol=1e-9, atol=0.0):
-            raise ConfigError(f"--sel {name}={value}: {name} is fixed at {float(coord):g} in this store")
+            raise ConfigError(f"{given}: {name} is fixed at {float(coord):g} in this store")
         return None
-    return coord.values[int(np.argmin(np.abs(coord.values - v)))]
+    values = coord.values
+    lo, hi = float(values.min()), float(values.max())
+    if values.size > 1:
+        ordered = np.sort(values)
+        lo, hi = lo - (ordered[1] - ordered[0]) / 2, hi + (ordered[-1] - ordered[-2]) / 2
+    elif not np.isclose(v, lo, rtol=1e-6, atol=0.0):
+        raise ConfigError(f"{given}: {name} has the single value {lo:g} in this store")
+    if not lo <= v <= hi:
+        raise ConfigError(f"{given}: outside the axis {name} ({float(values.min()):g} .. {float(values.max()):g})")
+    return values[int(np.argmin(np.abs(values - v)))]
 
 
 def select(ds: xr.Dataset, sel: dict[str, str]) -> xr.Dataset:
@@ -75,8 +95,14 @@ def query_point(ds: xr.Dataset, sel: dict[str, str]) -> dict:
 def store_exclusion(ds: xr.Dataset, level: float | None) -> tuple[xr.DataArray, float, str]:
     """(quantity, level, description) that decide exclusion: the store's statistic (with its
     background), or ``n_signal >= level`` when a ``level`` in signal events is given."""
-    if level is not None and not (math.isfinite(level) and level > 0):
-        raise ConfigError(f"--level {level}: must be a positive number of events")
+    if level is not None:
+        try:
+            ok = math.isfinite(float(level)) and float(level) > 0 and not isinstance(level, bool)
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise ConfigError(f"{flag('level', level)}: must be a positive number of events")
+        level = float(level)
     return exclusion(ds, level)
 
 
@@ -86,18 +112,29 @@ def store_level(ds: xr.Dataset, level: float | None) -> float:
 
 
 def check_axes(ds: xr.Dataset, *names: str) -> None:
-    """ConfigError unless every name is a numeric axis of ``ds``."""
+    """ConfigError unless every name is a numeric axis of ``ds``, each named once."""
     axes = [str(d) for d in ds["n_signal"].dims if d != "search"]
     for name in names:
-        if name not in axes:
+        if not isinstance(name, str) or name not in axes:
             raise ConfigError(f"{name!r} is not an axis of this store; axes: {', '.join(axes)}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ConfigError(f"x and y are both {twice[0]!r}; the reach is a boundary in one axis per value of another")
+
+
+def check_not_selected(sel, *axes: str) -> None:
+    """ConfigError if ``sel`` picks a value of an axis that the table or figure runs along."""
+    for name in sel or {}:
+        if name in axes:
+            raise ConfigError(f"{flag('sel', f'{name}={sel[name]}')}: {name} is an axis of the result "
+                              f"({', '.join(axes)}); select only the other axes")
 
 
 def check_searches(ds: xr.Dataset, searches) -> list[str]:
     """The store's search labels, after checking that every one of ``searches`` is among them."""
     labels = [str(s) for s in ds["search"].values]
     for s in searches:
-        if s not in labels:
+        if not isinstance(s, str) or s not in labels:
             raise ConfigError(f"unknown search {s!r}; searches in this store: {', '.join(labels)}")
     return labels
 
@@ -124,10 +161,7 @@ def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str
     ``lower_band_lo``, ``lower_band_hi``, ``upper_band_lo``, ``upper_band_hi``.
     """
     check_axes(ds, x, y)
-    for name in (x, y):
-        if name in sel:
-            raise ConfigError(f"{name} is an axis of the reach table (x={x}, y={y}): it cannot also be selected "
-                              f"with {name}={sel[name]}")
+    check_not_selected(sel, x, y)
     check_searches(ds, [search] if search is not None else [])
     asked, search = search, search if search is not None else default_search(ds, quiet=True)
     q, lvl, text = store_exclusion(ds, level)
@@ -137,8 +171,9 @@ def reach_table(ds: xr.Dataset, x: str, y: str, sel: dict[str, str], search: str
     extra = [d for d in extra if n.sizes[d] > 1]
     if extra:
         raise ConfigError("select a value of " + ", ".join(
-            f"{d} ({', '.join(f'{v:g}' for v in n[d].values)})" for d in extra) + " with --sel NAME=VALUE")
-    n = n.squeeze(drop=True) if n.ndim > 2 else n
+            f"{d} ({', '.join(f'{v:g}' for v in n[d].values)})" for d in extra) + f" with {flag('sel', 'NAME=VALUE')}")
+    # drop the size-1 dims left by the selection, never x or y (an axis of one value stays an axis)
+    n = n.squeeze([d for d in n.dims if d not in (x, y)], drop=True)
     r = reach(n.transpose(x, y), y, lvl).compute()
     rows = [{x: float(xv), "lower": _clean(lo), "upper": _clean(up)}
             for xv, lo, up in zip(r[x].values, r["lower"].values, r["upper"].values)]
