@@ -231,11 +231,11 @@ def resolve(config: ScanConfig) -> Scan:
             raise ConfigError(f"unknown search {s!r} for {scenario.name}; searches: {', '.join(labels)}")
     if not searches:
         raise ConfigError("no search selected")
-    mass_axes = [a for a in axes if a in scenario.names("mass")]
+    block_axes = [a for a in axes if a in scenario.names("mass") or a in scenario.names("lifetime")]
     for name, size in config.chunks.items():
-        if name not in mass_axes:
-            raise ConfigError(f"--chunks {name}={size}: only mass axes are split into blocks "
-                              f"({', '.join(mass_axes) or 'none in this scan'}); the others share a block's events")
+        if name not in block_axes:
+            raise ConfigError(f"--chunks {name}={size}: only mass and lifetime axes are split into blocks "
+                              f"({', '.join(block_axes) or 'none in this scan'}); rate axes are broadcast, never computed")
         if size < 1:
             raise ConfigError(f"--chunks {name}={size}: chunk size must be at least 1")
     return Scan(config=config, scenario=scenario, axes=axes, fixed=fixed, searches=searches)
