@@ -4,8 +4,9 @@ Two geometries: one LLP from the interaction point decaying at transverse radius
 tracking efficiency (:func:`decay_probability`, Wang, Zhang & Liu, arXiv:2410.00491, eqs. (7)-(9)), and a
 chain LLP1 -> LLP2 -> visible that must end within a length (:func:`chain_decay_probability`, the
 hypoexponential distribution). Each comes as a numpy function (the reference, broadcasting) and a scalar
-numba function for the searches' kernels (branch-free, with the deterministic SIMD exp/expm1 of
-:mod:`~llpscan.detectors.vecmath`; a few ulp from the reference), both written to keep full precision at
+numba function for the searches' kernels (in :mod:`llpscan.detectors.kernels`, also reachable from here:
+branch-free, with the deterministic SIMD exp/expm1 of :mod:`~llpscan.detectors.vecmath`; a few ulp from
+the reference), both written to keep full precision at
 long lifetimes, where the lower edge of every reach lies; the sampled fallbacks draw decay positions from
 uniforms fixed per event (common random numbers), for checks and for geometries without a closed form.
 Exponents beyond ``U_MAX`` = 700 (e^{-700} ~ 1e-304) are clamped: libm's exp leaves its fast path above
@@ -14,10 +15,7 @@ Exponents beyond ``U_MAX`` = 700 (e^{-700} ~ 1e-304) are clamped: libm's exp lea
 
 from __future__ import annotations
 
-import numba
 import numpy as np
-
-from llpscan.detectors.vecmath import em1_g2_d, em1_k_d, exp_d, exp_em1_g2_d
 
 __all__ = [
     "U_MAX",
@@ -40,7 +38,6 @@ _X_SERIES = 0.05
 _CHAIN_SERIES = 1e-3
 
 
-@numba.njit(nogil=True, cache=True, error_model="numpy")
 def _gamma2_series(x):
     # gamma(2, x) = sum_{k>=2} (-1)^k (k-1) x^k / k!, Horner form (the numpy reference, on arrays)
     return x * x * (0.5 - x * (1 / 3 - x * (1 / 8 - x * (1 / 30 - x * (1 / 144 - x * (1 / 840 - x * (1 / 5760 - x / 45360)))))))
@@ -54,21 +51,6 @@ def interval_probability(u, x, one_minus, lam_r0):
     g2 = np.where(x < _X_SERIES, _gamma2_series(x), em1 - x * (1.0 - em1))
     p = np.exp(-np.minimum(u, U_MAX)) * (one_minus * em1 - lam_r0 * g2)
     return np.where(u >= U_MAX, 0.0, p)  # e^{-u} < 1e-304: exactly 0, like the kernel
-
-
-@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def interval_probability_scalar(u, x, one_minus, lam_r0):
-    """:func:`interval_probability` for scalars, for numba kernels that vectorise over coupling points.
-
-    The same probability with :mod:`~llpscan.detectors.vecmath`'s exp and expm1 (the same bits in
-    every SIMD lane) and branch-free (both sides of a choice computed, one selected), so that a loop
-    over points calling it vectorises. gamma(2, x) comes from the expm1 polynomial below x = 0.34
-    (``vecmath.em1_g2_d``: a few ulp) instead of the Horner series below 0.05 and the closed form above
-    it, which loses up to ~40 ulp just above 0.05. Agrees with the numpy form to a few ulp (tests).
-    """
-    em1, g2 = em1_g2_d(min(x, U_MAX))
-    p = exp_d(-min(u, U_MAX)) * (one_minus * em1 - lam_r0 * g2)
-    return 0.0 if u >= U_MAX else p  # e^{-u} < 1e-304: exactly 0, as in the reference
 
 
 def decay_probability(a, b, lam, r0):
@@ -135,29 +117,6 @@ def chain_decay_probability(L, lam1, lam2):
     return np.where(b < _CHAIN_SERIES, series, closed)
 
 
-@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def chain_decay_probability_scalar(x, y):
-    """:func:`chain_decay_probability` for scalars x = L/lam1, y = L/lam2, for numba kernels.
-
-    Written without cancellation: with a = min(x, y), d = max(x, y) - a, and k(d) = 1 - (1 - e^{-d})/d,
-
-        P = f(a) - a e^{-a} g(d) = [f(a) - a e^{-a}] + a e^{-a} [1 - g(d)] = gamma(2, a) + a e^{-a} k(d),
-
-    two non-negative terms; gamma(2, a) and k(d) come from the expm1 polynomial without cancellation
-    at small arguments (:mod:`~llpscan.detectors.vecmath`), so no series branch is needed (at a, b -> 0
-    the form gives a^2/2 + a (b - a)/2 = ab/2 by itself). A few ulp everywhere (tests against mpmath),
-    where the numpy form loses ~2 eps/max(a, b) (up to ~2000 ulp at max(a, b) ~ 1e-3). Branch-free and
-    with the deterministic exp/expm1, so a loop over points vectorises and every lane gives the same
-    bits. P = 1 where a > 50 (a e^{-a} k < 1e-20).
-    """
-    a = min(min(x, y), U_MAX)
-    b = max(x, y)  # not clamped: k(inf) = 1
-    ea, fa, g2a = exp_em1_g2_d(a)
-    fd, kd = em1_k_d(b - a)
-    p = g2a + a * ea * kd
-    return 1.0 if a > 50.0 else p
-
-
 def chain_decay_sampled(L, lam1, lam2, u1, u2):
     """1 where X1 + X2 < L with X_i = -lam_i ln(1 - u_i) from fixed uniforms u_i, else 0.
 
@@ -166,3 +125,13 @@ def chain_decay_sampled(L, lam1, lam2, u1, u2):
     """
     x = -np.asarray(lam1) * np.log1p(-np.asarray(u1)) - np.asarray(lam2) * np.log1p(-np.asarray(u2))
     return (x < np.asarray(L)).astype(float)
+
+
+def __getattr__(name):
+    # the scalar forms are numba functions: compiled code lives in detectors.kernels, imported on use,
+    # so that importing a scenario (for `llpscan presets`) does not import numba
+    if name in ("interval_probability_scalar", "chain_decay_probability_scalar"):
+        from llpscan.detectors import kernels
+
+        return getattr(kernels, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -11,31 +11,14 @@ kernels (inlined, so a kernel built from them gives the numpy form's bits on the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
-import numba
 import numpy as np
 
 __all__ = ["EVENT_BLOCK", "ShiftedSums", "event_mean_and_error", "shifted_add", "shifted_mean_error"]
 
 #: events per block when a search hands its values over in blocks: bounds the (events x points) temporaries
 EVENT_BLOCK = 8192
-
-
-@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def shifted_add(p, shift, s1, s2):
-    """One event into the shifted sums: returns (s1 + d, s2 + d^2), d = p - shift (numba kernels)."""
-    d = p - shift
-    return s1 + d, s2 + d * d
-
-
-@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def shifted_mean_error(shift, s1, s2, n):
-    """(mean, standard error of the mean) from the shifted sums of n events (numba kernels)."""
-    mean = shift + s1 / n
-    var = (s2 - s1 * s1 / n) / (n - 1) if n > 1 else 0.0
-    return mean, math.sqrt(max(var, 0.0) / n)
 
 
 class ShiftedSums:
@@ -121,3 +104,12 @@ def event_mean_and_error(values):
         raise ValueError("no events to average")
     mean, err = sums.result()
     return mean.reshape(shape), err.reshape(shape)
+
+
+def __getattr__(name):
+    # numba helpers, defined with the compiled kernels (detectors.kernels) and imported on use
+    if name in ("shifted_add", "shifted_mean_error"):
+        from llpscan.detectors import kernels
+
+        return getattr(kernels, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -12,10 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
-from llpscan.detectors.decay import chain_decay_probability, chain_decay_probability_scalar, chain_decay_sampled
+from llpscan.detectors.decay import chain_decay_probability, chain_decay_sampled
 from llpscan.detectors.reduce import ShiftedSums
 from llpscan.physics.kinematics import EventSample
 
@@ -33,43 +32,6 @@ class KaonDecayEvents(EventSample):
 
     z_kaon: np.ndarray | None = None
     uniforms: np.ndarray | None = None
-
-
-@numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
-def _accumulate(l_over_s1, l_over_s2, e1, e2, L, weights, inv1, inv2, ctau1, ctau2, sampled, shift, t1, t2, first):
-    """Add a batch of events to the running sums of the cascade probability at every point (in place).
-
-    Per event: L/s_i (s = p_z/m), and for the sampled mode e_i = -s_i ln(1 - u_i) (flight = e_i c tau_i);
-    per point: 1/c tau_i and c tau_i; shift, t1, t2 (m,) the state (:class:`~llpscan.detectors.reduce.ShiftedSums`);
-    ``first``: the batch starts at event 0. Events outside, points inside: the inner loops vectorise
-    across points while each point's sums run over the events in order (:mod:`llpscan.detectors.reduce`).
-    """
-    n = L.shape[0]
-    m = ctau1.shape[0]
-    for i in range(n):
-        x1 = l_over_s1[i]
-        x2 = l_over_s2[i]
-        f1 = e1[i]
-        f2 = e2[i]
-        li = L[i]
-        wt = weights[i]
-        if first and i == 0:
-            for j in range(m):
-                if sampled:
-                    p = 1.0 if f1 * ctau1[j] + f2 * ctau2[j] < li else 0.0
-                else:
-                    p = chain_decay_probability_scalar(x1 * inv1[j], x2 * inv2[j])
-                shift[j] = p * wt
-        if sampled:
-            for j in range(m):
-                d = (1.0 if f1 * ctau1[j] + f2 * ctau2[j] < li else 0.0) * wt - shift[j]
-                t1[j] += d
-                t2[j] += d * d
-        else:
-            for j in range(m):
-                d = chain_decay_probability_scalar(x1 * inv1[j], x2 * inv2[j]) * wt - shift[j]
-                t1[j] += d
-                t2[j] += d * d
 
 
 def _flight_factors(events: EventSample):
@@ -155,12 +117,16 @@ class CascadeAccumulator:
         L = np.maximum(self.search.z_max - events.z_kaon, 0.0)
         u = np.zeros((n, 2)) if events.uniforms is None else np.asarray(events.uniforms, dtype=float)
         w = np.ones(n) if events.weights is None else np.asarray(events.weights, dtype=float)
+        from llpscan.detectors import kernels
+
         c = np.ascontiguousarray
         with np.errstate(divide="ignore"):  # s = 0 (backward flight, _flight_factors): L/s = inf
             l_over_s1, l_over_s2 = L / s1, L / s2
-        _accumulate(c(l_over_s1), c(l_over_s2), c(-s1 * np.log1p(-u[:, 0])), c(-s2 * np.log1p(-u[:, 1])), c(L), c(w),
-                    self.inv[0], self.inv[1], self.ctau[0], self.ctau[1], self.search.method == "sampled",
-                    self.sums.shift, self.sums.s1, self.sums.s2, self.sums.n == 0)
+        kernels.cascade_accumulate(c(l_over_s1), c(l_over_s2), c(-s1 * np.log1p(-u[:, 0])), c(-s2 * np.log1p(-u[:, 1])),
+                                   c(L), c(w),
+                                   self.inv[0], self.inv[1], self.ctau[0], self.ctau[1],
+                                   self.search.method == "sampled", self.sums.shift, self.sums.s1, self.sums.s2,
+                                   self.sums.n == 0)
         self.sums.n += n
 
     def result(self):

@@ -19,13 +19,11 @@ LLP), ``exactly_one`` (1DV of Wang, Zhang & Liu, arXiv:2410.00491, eq. (6): P1 (
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
-from llpscan.detectors.decay import interval_probability, interval_probability_scalar
+from llpscan.detectors.decay import interval_probability
 from llpscan.detectors.geometry import radial_interval
 from llpscan.detectors.reduce import ShiftedSums, event_mean_and_error
 from llpscan.physics.kinematics import EventSample
@@ -35,109 +33,6 @@ __all__ = ["COMBINE", "DisplacedVertexSearch", "DisplacedAccumulator", "SearchAc
 
 #: how the per-LLP probabilities of one event combine (one or two LLPs per event)
 COMBINE = {"single": 0, "exactly_one": 1, "both": 2, "at_least_one": 3}
-
-_JIT = dict(nogil=True, cache=True, error_model="numpy", boundscheck=False)
-
-
-@numba.njit(inline="always", **_JIT)
-def _combine(p1, p2, mode):
-    if mode == 1:  # exactly one
-        return p1 * (1.0 - p2) + p2 * (1.0 - p1)
-    if mode == 2:  # both
-        return p1 * p2
-    return 1.0 - (1.0 - p1) * (1.0 - p2)  # at least one
-
-
-@numba.njit(**_JIT)
-def _accumulate(A, W, OM, S, wts, inv, ctau, mode, shift, s1, s2, first):
-    """Add a batch of events to the running sums of every point (in place).
-
-    A, W, OM, S: (k, nb) per-event inputs a/s, (b - a)/s, 1 - a/r0, s/r0 with s = p_T/m, so that
-    a/lam = A/ctau, (b - a)/lam = W/ctau, lam/r0 = S ctau (with 1/ctau precomputed); wts (nb,);
-    inv, ctau: (k, m); shift, s1, s2: (m,) the state; ``first``: the batch starts at event 0.
-
-    The loops over points j have no loop-carried dependence, and the branch on ``k``/``mode`` sits
-    outside them, so each vectorises across points; the sums of each point still run over the events
-    in order. Compiled once: the four combine modes are four inner loops of one function.
-    """
-    k, n = A.shape
-    m = ctau.shape[1]
-    r1, c1 = inv[0], ctau[0]
-    r2, c2 = inv[k - 1], ctau[k - 1]
-    for i in range(n):
-        a1, w1, o1, q1 = A[0, i], W[0, i], OM[0, i], S[0, i]
-        a2, w2, o2, q2 = A[k - 1, i], W[k - 1, i], OM[k - 1, i], S[k - 1, i]
-        wt = wts[i]
-        if first and i == 0:  # the shift of every point: event 0's value
-            for j in range(m):
-                p = interval_probability_scalar(a1 * r1[j], w1 * r1[j], o1, q1 * c1[j])
-                if k == 2:
-                    p = _combine(p, interval_probability_scalar(a2 * r2[j], w2 * r2[j], o2, q2 * c2[j]), mode)
-                shift[j] = p * wt
-        if k == 1:
-            for j in range(m):
-                d = interval_probability_scalar(a1 * r1[j], w1 * r1[j], o1, q1 * c1[j]) * wt - shift[j]
-                s1[j] += d
-                s2[j] += d * d
-        elif mode == 1:
-            for j in range(m):
-                p = _combine(interval_probability_scalar(a1 * r1[j], w1 * r1[j], o1, q1 * c1[j]),
-                             interval_probability_scalar(a2 * r2[j], w2 * r2[j], o2, q2 * c2[j]), 1)
-                d = p * wt - shift[j]
-                s1[j] += d
-                s2[j] += d * d
-        elif mode == 2:
-            for j in range(m):
-                p = _combine(interval_probability_scalar(a1 * r1[j], w1 * r1[j], o1, q1 * c1[j]),
-                             interval_probability_scalar(a2 * r2[j], w2 * r2[j], o2, q2 * c2[j]), 2)
-                d = p * wt - shift[j]
-                s1[j] += d
-                s2[j] += d * d
-        else:
-            for j in range(m):
-                p = _combine(interval_probability_scalar(a1 * r1[j], w1 * r1[j], o1, q1 * c1[j]),
-                             interval_probability_scalar(a2 * r2[j], w2 * r2[j], o2, q2 * c2[j]), 3)
-                d = p * wt - shift[j]
-                s1[j] += d
-                s2[j] += d * d
-
-
-@numba.njit(**_JIT)
-def _inputs_from_momenta(p4, mass, r_min, r_max, z_min, z_max, r0, A, W, OM, S):
-    """Per-event kernel inputs of one LLP straight from its four-momenta (nb, 4), into A, W, OM, S (nb,).
-
-    The operations of :func:`~llpscan.detectors.geometry.radial_interval`, p_T/m and
-    :func:`kernel_inputs` in their order (the same bits; tested), without their ~30 temporaries.
-    """
-    inside_at_zero_cot = (z_min < 0) and (z_max > 0)
-    for i in range(p4.shape[0]):
-        pt = math.hypot(p4[i, 1], p4[i, 2])
-        cot = p4[i, 3] / pt
-        if cot > 0:
-            z_lo, z_hi = z_min / cot, z_max / cot
-        elif cot < 0:
-            z_lo, z_hi = z_max / cot, z_min / cot
-        else:
-            z_lo, z_hi = -np.inf, np.inf
-        if cot == 0 and not inside_at_zero_cot:
-            z_lo = np.inf
-        if math.isnan(cot):  # p_T = p_z = 0
-            z_lo = np.inf
-        a = max(r_min, z_lo)
-        b = min(r_max, z_hi)
-        b = b if b > a else a
-        s = pt / mass
-        if (b > a) and (s > 0):
-            A[i] = a / s
-            W[i] = (b - a) / s
-            OM[i] = 1.0 - a / r0
-            S[i] = s / r0
-        else:
-            A[i] = 0.0
-            W[i] = 0.0
-            OM[i] = 0.0
-            S[i] = 0.0
-
 
 def kernel_inputs(intervals, pt_over_m, r0):
     """Per-event inputs of the kernel, each (k, n), from radial intervals and p_T/m (numpy)."""
@@ -177,9 +72,12 @@ class DisplacedAccumulator:
         if nb == 0:
             return
         w = np.ones(nb) if weights is None else np.ascontiguousarray(weights, dtype=float)
+        from llpscan.detectors import kernels
+
         c = np.ascontiguousarray
-        _accumulate(A, c(W, dtype=float), c(OM, dtype=float), c(S, dtype=float), w, self.inv, self.ctau,
-                    self.mode, self.sums.shift, self.sums.s1, self.sums.s2, self.sums.n == 0)
+        kernels.displaced_accumulate(A, c(W, dtype=float), c(OM, dtype=float), c(S, dtype=float), w, self.inv,
+                                     self.ctau, self.mode, self.sums.shift, self.sums.s1, self.sums.s2,
+                                     self.sums.n == 0)
         self.sums.n += nb
 
     def add(self, events: EventSample, volume: dict, r_min=None, weights=None) -> None:
@@ -188,11 +86,14 @@ class DisplacedAccumulator:
         names = events.llps
         n = events.n_events
         r_mins = np.broadcast_to(np.asarray(r_min, dtype=float), (len(names),))
+        from llpscan.detectors import kernels
+
         A, W, OM, S = (np.empty((len(names), n)) for _ in range(4))
         for row, name in enumerate(names):
-            _inputs_from_momenta(np.ascontiguousarray(events.momenta[name], dtype=float), float(events.llp_mass(name)),
-                                 float(r_mins[row]), float(volume["r_max"]), float(volume["z_min"]),
-                                 float(volume["z_max"]), self.r0, A[row], W[row], OM[row], S[row])
+            kernels.displaced_inputs(np.ascontiguousarray(events.momenta[name], dtype=float),
+                                     float(events.llp_mass(name)), float(r_mins[row]), float(volume["r_max"]),
+                                     float(volume["z_min"]), float(volume["z_max"]), self.r0, A[row], W[row], OM[row],
+                                     S[row])
         self.add_inputs(A, W, OM, S, events.weights if weights is None else weights)
 
     def result(self):

@@ -13,37 +13,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
-from llpscan.detectors.decay import U_MAX
 from llpscan.detectors.geometry import exit_distance, in_polar_range, polar_angle
 from llpscan.detectors.reduce import ShiftedSums
-from llpscan.detectors.vecmath import exp_d
 from llpscan.physics.kinematics import EventSample
 
 __all__ = ["InvisibleSearch", "InvisibleAccumulator"]
 
-
-@numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
-def _accumulate(d, w, inv, shift, s1, s2, first):
-    """Add events to the running sums of exp(-min(d/c tau, U_MAX)) w at every point (in place).
-
-    d = L/(beta gamma) (nb,), w (nb,), inv = 1/c tau (m,); events outside, points inside, with the
-    deterministic exp of :mod:`~llpscan.detectors.vecmath`: the inner loop vectorises across points
-    and a point's value does not depend on its lane (:mod:`llpscan.detectors.reduce`).
-    """
-    m = inv.shape[0]
-    for i in range(d.shape[0]):
-        di = d[i]
-        wi = w[i]
-        if first and i == 0:
-            for j in range(m):
-                shift[j] = exp_d(-min(di * inv[j], U_MAX)) * wi
-        for j in range(m):
-            x = exp_d(-min(di * inv[j], U_MAX)) * wi - shift[j]
-            s1[j] += x
-            s2[j] += x * x
 
 @dataclass(frozen=True)
 class InvisibleSearch:
@@ -111,8 +88,10 @@ class InvisibleAccumulator:
         if n == 0:
             return
         w = np.ones(n) if events.weights is None else np.asarray(events.weights, dtype=float)
-        _accumulate(np.ascontiguousarray(d, dtype=float), np.ascontiguousarray(w), self.inv,
-                    self.sums.shift, self.sums.s1, self.sums.s2, self.sums.n == 0)
+        from llpscan.detectors import kernels
+
+        kernels.escape_accumulate(np.ascontiguousarray(d, dtype=float), np.ascontiguousarray(w), self.inv,
+                                  self.sums.shift, self.sums.s1, self.sums.s2, self.sums.n == 0)
         self.sums.n += n
 
     def result(self):

@@ -19,38 +19,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-import numba
 import numpy as np
 
-from llpscan.detectors.decay import U_MAX
 from llpscan.detectors.geometry import exit_distance, polar_angle
 from llpscan.detectors.reduce import ShiftedSums
-from llpscan.detectors.vecmath import expm1_d
 from llpscan.physics.kinematics import EventSample, boost
 from llpscan.physics.monophoton_background import sigma_with_cuts
 
 __all__ = ["Collider", "PhotonKinematics", "photon_kinematics", "cm_image", "MonophotonSearch",
            "MonophotonAccumulator", "DECAY_MOMENTUM"]
-
-
-@numba.njit(nogil=True, cache=True, error_model="numpy", boundscheck=False)
-def _accumulate(x, w, ctau, shift, s1, s2, first):
-    """Add events to the running sums of w (1 - exp(-x/c tau)) at every point (in place).
-
-    x = decay length over c tau (nb,), w (nb,), ctau (m,); events outside, points inside, expm1 from
-    :mod:`~llpscan.detectors.vecmath` (x/c tau clamped at U_MAX, where 1 - e^{-x} is 1.0 in doubles).
-    """
-    m = ctau.shape[0]
-    for i in range(x.shape[0]):
-        xi = x[i]
-        wi = w[i]
-        if first and i == 0:
-            for j in range(m):
-                shift[j] = wi * -expm1_d(-min(xi / ctau[j], U_MAX))
-        for j in range(m):
-            d = wi * -expm1_d(-min(xi / ctau[j], U_MAX)) - shift[j]
-            s1[j] += d
-            s2[j] += d * d
 
 
 @dataclass(frozen=True)
@@ -211,8 +188,10 @@ class MonophotonAccumulator:
         p = np.linalg.norm(p_n[:, 1:], axis=-1) if search.decay_momentum == "lab" else np.full(n, p_cm)
         length = search.l_decay if search.calorimeter is None else exit_distance(p_n, *search.calorimeter)
         x = np.ascontiguousarray(length * m / p, dtype=float)  # (n,): the decay length over c tau
-        _accumulate(x, np.ascontiguousarray(w, dtype=float), self.ctau, self.sums.shift, self.sums.s1,
-                    self.sums.s2, self.sums.n == 0)
+        from llpscan.detectors import kernels
+
+        kernels.decayed_accumulate(x, np.ascontiguousarray(w, dtype=float), self.ctau, self.sums.shift,
+                                   self.sums.s1, self.sums.s2, self.sums.n == 0)
         self.sums.n += n
 
     def result(self):
