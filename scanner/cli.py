@@ -1,4 +1,8 @@
-"""The ``llpscan`` command line (click). Every user error is one line on stderr and exit status 2."""
+"""The ``llpscan`` command line (click). Every user error is one line on stderr and exit status 2.
+
+Commands import what they use when they run (configs and scenarios, xarray, dask, numba, matplotlib),
+so ``--help``, ``presets``, ``info`` and ``query`` start without the heavy libraries they do not need.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,6 @@ import sys
 
 import click
 
-from llpscan.scanner.config import load_config, parse_values, preset_names, validate
 from llpscan.errors import ConfigError, LLPScanError
 
 __all__ = ["cli", "main"]
@@ -40,6 +43,8 @@ def _scenario_options(name: str) -> dict[str, tuple[str, ...]]:
 @cli.command()
 def presets():
     """List the shipped scan presets, one line each."""
+    from llpscan.scanner.config import load_config, preset_names
+
     for name in preset_names():
         cfg = load_config(name)
         click.echo(f"{name:28s} {cfg.description}")
@@ -66,6 +71,8 @@ def presets():
 @click.option("--quiet", is_flag=True, help="no progress bar")
 def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, resume, overwrite, plot_path, quiet):
     """Run PRESET (a preset name or a TOML file) into a zarr store, print the reach, plot it."""
+    from llpscan.scanner.config import load_config, parse_values, validate
+
     cfg = load_config(preset)
     data = cfg.model_dump()
     for name, spec in _pairs(axes, "--axis").items():
@@ -91,7 +98,7 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
                      progress=not quiet)
     click.echo(f"store: {report.store}  ({report.blocks_run} of {report.blocks_total} blocks computed in "
                f"{report.wall_seconds:.1f} s, {report.rate:.3g} decay-probability evaluations/s)")
-    ds = api.open(report.store)
+    ds = api.open(report.store, in_memory=None)
     x, y = api.default_xy(ds)
     click.echo(f"reach ({ds.attrs['statistic']}: {api.store_exclusion(ds, None)[2]}) in {y} per {x}:")
     for row in api.summary_rows(ds, x, y):
@@ -163,7 +170,7 @@ def reach(store, x, y, sel, search, level, fmt):
     """For every x, the lower and upper boundary in y of the region where n_signal >= level."""
     from llpscan.scanner import api
 
-    ds = api.open(store)
+    ds = api.open(store, in_memory=None)
     dx, dy = api.default_xy(ds)
     x, y = x or dx, y or dy
     table = api.reach_table(ds, x, y, _pairs(sel, "--sel"), search, level)
@@ -190,7 +197,7 @@ def plot(store, x, y, sel, searches, level, out):
     """Draw the reach contours of a stored scan."""
     from llpscan.scanner import api
 
-    ds = api.open(store)
+    ds = api.open(store, in_memory=None)
     dx, dy = api.default_xy(ds)
     chosen = _pairs(sel, "--sel")
     if not chosen and (x or dx, y or dy) == (dx, dy):

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from llpscan.errors import ConfigError
 from llpscan.scanner.boundaries import reach
 from llpscan.scanner.stats import exclusion
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["select", "query_point", "reach_table", "summary_rows", "store_level", "store_exclusion", "check_axes", "check_searches"]
 
