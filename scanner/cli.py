@@ -55,22 +55,8 @@ def presets():
                 for k, v in options.items()))
 
 
-@cli.command()
-@click.argument("preset")
-@click.option("--out", "out", default=None, help="store path (default: PRESET.zarr)")
-@click.option("--axis", "axes", multiple=True, metavar="NAME=VALUES", help="1,2,3 | lin:a:b:n | log:a:b:n")
-@click.option("--option", "options", multiple=True, metavar="NAME=VALUE", help="a scenario option (see `llpscan presets`)")
-@click.option("--events", type=int, default=None, help="Monte-Carlo events per mass point")
-@click.option("--seed", type=int, default=None)
-@click.option("--chunks", "chunks", multiple=True, metavar="NAME=SIZE", help="block size along a mass axis")
-@click.option("--workers", type=int, default=None, help="start a LocalCluster of N worker processes")
-@click.option("--scheduler", default=None, help="address (tcp://host:port) or scheduler file of a dask cluster")
-@click.option("--resume", is_flag=True, help="compute only the blocks the store lacks")
-@click.option("--overwrite", is_flag=True, help="replace an existing store")
-@click.option("--plot", "plot_path", default=None, help="reach figure (default: next to the store, .png)")
-@click.option("--quiet", is_flag=True, help="no progress bar")
-def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, resume, overwrite, plot_path, quiet):
-    """Run PRESET (a preset name or a TOML file) into a zarr store, print the reach, plot it."""
+def _config(preset, axes, options, events, seed, chunks=()):
+    """The validated config of PRESET with the command line's overrides."""
     from llpscan.scanner.config import load_config, parse_values, validate
 
     cfg = load_config(preset)
@@ -88,7 +74,26 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
         data["events"] = events
     if seed is not None:
         data["seed"] = seed
-    cfg = validate(data, "command line")
+    return validate(data, "command line")
+
+
+@cli.command()
+@click.argument("preset")
+@click.option("--out", "out", default=None, help="store path (default: PRESET.zarr)")
+@click.option("--axis", "axes", multiple=True, metavar="NAME=VALUES", help="1,2,3 | lin:a:b:n | log:a:b:n")
+@click.option("--option", "options", multiple=True, metavar="NAME=VALUE", help="a scenario option (see `llpscan presets`)")
+@click.option("--events", type=int, default=None, help="Monte-Carlo events per mass point")
+@click.option("--seed", type=int, default=None)
+@click.option("--chunks", "chunks", multiple=True, metavar="NAME=SIZE", help="block size along a mass axis")
+@click.option("--workers", type=int, default=None, help="start a LocalCluster of N worker processes")
+@click.option("--scheduler", default=None, help="address (tcp://host:port) or scheduler file of a dask cluster")
+@click.option("--resume", is_flag=True, help="compute only the blocks the store lacks")
+@click.option("--overwrite", is_flag=True, help="replace an existing store")
+@click.option("--plot", "plot_path", default=None, help="reach figure (default: next to the store, .png)")
+@click.option("--quiet", is_flag=True, help="no progress bar")
+def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, resume, overwrite, plot_path, quiet):
+    """Run PRESET (a preset name or a TOML file) into a zarr store, print the reach, plot it."""
+    cfg = _config(preset, axes, options, events, seed, chunks)
     if out is not None and not out.strip():
         raise ConfigError("--out: empty store path")
     store = out or f"{preset.removesuffix('.toml').split('/')[-1]}.zarr"
@@ -105,6 +110,67 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
         click.echo("  " + "  ".join(f"{k}={_fmt(v)}" for k, v in row.items()))
     path = api.plot_reach(ds, x, y, plot_path or api.default_plot_path(report.store), sel=api.default_sel(ds))
     click.echo(f"plot: {path}")
+
+
+@cli.command()
+@click.argument("preset")
+@click.option("--x", "x", default=None, help="mass axis listed (default: the scan's figure x)")
+@click.option("--y", "y", default=None, help="lifetime axis in which the boundaries lie (default: the figure y)")
+@click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE", help="value of every other axis (nearest)")
+@click.option("--target", type=float, default=0.01, show_default=True,
+              help="Monte-Carlo uncertainty of each boundary, relative in y")
+@click.option("--axis", "axes", multiple=True, metavar="NAME=VALUES", help="1,2,3 | lin:a:b:n | log:a:b:n")
+@click.option("--option", "options", multiple=True, metavar="NAME=VALUE", help="a scenario option")
+@click.option("--events", type=int, default=None, help="events per mass point of the grid scan it replaces")
+@click.option("--seed", type=int, default=None)
+@click.option("--threads", type=int, default=None, help="threads sharing the mass points (default: every core)")
+@click.option("--out", "out", default=None, help="write the reach table as a small zarr store")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+def adaptive(preset, x, y, sel, target, axes, options, events, seed, threads, out, fmt):
+    """Reach boundaries to a target Monte-Carlo precision, events and points only where they are.
+
+    For every x the lower and upper boundary in y of the excluded region, each with its 1-sigma
+    Monte-Carlo uncertainty in ln y, found by root-finding on the exclusion quantity with event samples
+    grown until the uncertainty meets --target (llpscan.scanner.adaptive). Prints the table and the
+    evaluations spent against the grid scan of the same config.
+    """
+    from llpscan.scanner.adaptive import adaptive_reach, write_reach
+
+    cfg = _config(preset, axes, options, events, seed)
+    plot = cfg.plot.model_dump() if cfg.plot is not None else {}
+    x = x or plot.get("x")
+    y = y or plot.get("y")
+    if not x or not y:
+        raise ConfigError("give --x (a mass axis) and --y (a lifetime axis)")
+    chosen = _pairs(sel, "--sel")
+    if not sel and plot.get("sel"):
+        chosen = {k: repr(float(v)) for k, v in plot["sel"].items()}
+    ds = adaptive_reach(cfg, x, y, sel=chosen, target=target, workers=threads)
+    if out:
+        write_reach(ds, out)
+    rows = []
+    for i, label in enumerate(ds["search"].values):
+        for j, xv in enumerate(ds[x].values):
+            rows.append({"search": str(label), x: float(xv), **{k: _num(ds[k].values[i, j]) for k in
+                        ("lower", "lower_err", "upper", "upper_err")}})
+    summary = {"x": x, "y": y, "target": target, "evaluations": ds.attrs["evaluations"],
+               "grid_evaluations": ds.attrs["grid_evaluations"], "saving": round(ds.attrs["saving"], 2)}
+    if fmt == "json":
+        click.echo(json.dumps({**summary, "rows": rows}, indent=1))
+        return
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["search", x, "lower", "lower_err", "upper", "upper_err"])
+    for r in rows:
+        w.writerow([r["search"], r[x]] + ["" if r[k] is None else r[k] for k in ("lower", "lower_err", "upper", "upper_err")])
+    click.echo(buf.getvalue(), nl=False)
+    click.echo(f"# evaluations {summary['evaluations']} vs {summary['grid_evaluations']} on the grid "
+               f"(x{summary['saving']})", err=True)
+
+
+def _num(v):
+    v = float(v)
+    return None if v != v else v
 
 
 def _fmt(v):
