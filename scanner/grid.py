@@ -31,7 +31,7 @@ TARGET_EVALUATIONS_PER_BLOCK = 6e8
 #: cores busy (the lifetime axes are split when the mass axes alone give fewer blocks) ...
 MIN_BLOCKS = 8
 #: ... as long as every block keeps this much work (below it the per-block overhead would show)
-MIN_EVALUATIONS_PER_BLOCK = TARGET_EVALUATIONS_PER_BLOCK / 16
+MIN_EVALUATIONS_PER_BLOCK = TARGET_EVALUATIONS_PER_BLOCK / 32
 #: a lifetime axis is not cut into pieces of fewer points than this (the kernels vectorise across
 #: lifetime points, 8 per AVX-512 instruction; smaller pieces also repeat the event generation)
 MIN_LIFETIME_CHUNK = 16
