@@ -55,7 +55,7 @@ def vectorised(config):
             masses = {"m_a": float(m_a), "m_N": float(m_n)}
             if not sc.kinematically_open(**masses):
                 continue
-            ev = sc.events_reference(masses, config.events, event_rng(config.seed, masses))
+            ev = getattr(sc, "events_reference", sc.events)(masses, config.events, event_rng(config.seed, masses))
             inv = (1.0 / sc.model.ctau(m_N=m_n, V2=v2)["N"])[None, :]
             for k, search in enumerate(sc.searches):
                 (a1, w1, o1, s1), (a2, w2, o2, s2) = _inputs(sc, search, ev)
@@ -91,7 +91,7 @@ def naive(config, max_mass_points=None):
             if max_mass_points is not None and done >= max_mass_points:
                 return mean, err, evaluations
             done += 1
-            ev = sc.events_reference(masses, config.events, event_rng(config.seed, masses))
+            ev = getattr(sc, "events_reference", sc.events)(masses, config.events, event_rng(config.seed, masses))
             for k, search in enumerate(sc.searches):
                 (a1, w1, o1, s1), (a2, w2, o2, s2) = _inputs(sc, search, ev)
                 for j, v in enumerate(v2):

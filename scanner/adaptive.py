@@ -69,6 +69,8 @@ class _Edge:
     sigma: float = math.inf  # its MC uncertainty in ln y
     events: int = 0
     done: bool = False
+    slope: float = math.nan  # d ln q / d ln y at the boundary
+    events_wanted: int = 0
 
 
 @dataclass
@@ -116,9 +118,11 @@ def _slice(scan, x: str, y: str, sel: dict[str, str]) -> _Slice:
     return sl
 
 
-def _quantity(sl: _Slice, x_val: float, ys: np.ndarray, acc: dict[str, tuple[np.ndarray, np.ndarray]]):
+def _quantity(sl: _Slice, x_val: float, ys: np.ndarray, acc: dict[str, tuple[np.ndarray, np.ndarray]],
+              cache: dict | None = None):
     """q = n_signal / n_needed and its relative MC error at (x_val, ys) for every search, from the
-    acceptances ``acc`` (search -> (mean, err) over ys)."""
+    acceptances ``acc`` (search -> (mean, err) over ys). Variables that do not depend on y are kept in
+    ``cache`` (one mass point's)."""
     from llpscan.scanner.stats import parse_statistic
 
     sc = sl.scan.scenario
@@ -128,9 +132,14 @@ def _quantity(sl: _Slice, x_val: float, ys: np.ndarray, acc: dict[str, tuple[np.
 
     def value(name, search):
         v = variables[name]
+        fixed = sl.y not in v.params
+        if fixed and cache is not None and (name, search) in cache:
+            return np.broadcast_to(cache[(name, search)], ys.shape)
         args = {p: args_of[p] for p in v.params}
-        out = v.fn(sc.search(search), **args) if v.per_search else v.fn(**args)
-        return np.broadcast_to(np.asarray(out, dtype=float), ys.shape)
+        out = np.asarray(v.fn(sc.search(search), **args) if v.per_search else v.fn(**args), dtype=float)
+        if fixed and cache is not None:
+            cache[(name, search)] = out
+        return np.broadcast_to(out, ys.shape)
 
     out = {}
     for label in sl.searches:
@@ -154,6 +163,8 @@ class _Evaluator:
         self.sl, self.masses = sl, masses
         self.n = 0
         self.batches = []
+        self.prepared = {}  # key -> per batch, what an accumulator with prepare() computes before its kernel
+        self.variables = {}  # the scan's variables that do not depend on y, at this mass point
         self.evaluations = 0
 
     def sample(self, n: int):
@@ -162,6 +173,7 @@ class _Evaluator:
         if n != self.n:
             sc, cfg = self.sl.scan.scenario, self.sl.scan.config
             self.batches = list(sc.event_batches(self.masses, n, event_rng(cfg.seed, self.masses), EVENT_BATCH))
+            self.prepared = {}
             self.n = n
 
     def at(self, ys: np.ndarray, searches) -> dict:
@@ -174,8 +186,15 @@ class _Evaluator:
             if not set(labels) & set(searches):
                 continue
             acc = sc.accumulator(sc.search(labels[0]), params)
-            for b in self.batches:
-                acc.add(b)
+            if hasattr(acc, "prepare"):  # per-event inputs that do not depend on the point: once per sample
+                prepared = self.prepared.setdefault(key, [None] * len(self.batches))
+                for i, b in enumerate(self.batches):
+                    if prepared[i] is None:
+                        prepared[i] = acc.prepare(b)
+                    acc.add_prepared(prepared[i])
+            else:
+                for b in self.batches:
+                    acc.add(b)
             res = acc.result()
             for label in labels:
                 out[label] = res
@@ -191,7 +210,8 @@ def _crossings(lny, q):
 
 
 def _boundary_of(points):
-    """ln y of q = 1 and its MC uncertainty from the two points nearest to it (ln y, ln q, rel err)."""
+    """ln y of q = 1, its MC uncertainty and the slope d ln q / d ln y, from the two points nearest to it
+    (ln y, ln q, rel err)."""
     (a, fa, ea), (b, fb, eb) = points
     if not (math.isfinite(fa) and math.isfinite(fb)) or fa == fb:
         t = 0.5
@@ -202,7 +222,7 @@ def _boundary_of(points):
     value = a + t * (b - a)
     rel = (1 - t) * ea + t * eb
     sigma = rel / abs(slope) if slope else math.inf
-    return value, sigma
+    return value, sigma, slope
 
 
 def _refine(ev: _Evaluator, sl: _Slice, x_val: float, edges: list[_Edge], tol: float):
@@ -246,7 +266,7 @@ def _refine(ev: _Evaluator, sl: _Slice, x_val: float, edges: list[_Edge], tol: f
                     state[id(e)] = [lo, p, max(side, 0) + 1]
     for e in edges:
         lo, hi, _ = state[id(e)]
-        e.value, e.sigma = _boundary_of([lo, hi])
+        e.value, e.sigma, e.slope = _boundary_of([lo, hi])
         e.events = ev.n
 
 
@@ -268,7 +288,7 @@ def _evaluate(ev: _Evaluator, sl: _Slice, x_val: float, lny: np.ndarray, searche
     ys = np.exp(lny)
     acc = ev.at(ys, searches)
     zero = (np.zeros_like(ys), np.zeros_like(ys))
-    q = _quantity(sl, x_val, ys, {k: acc.get(k, zero) for k in sl.searches})
+    q = _quantity(sl, x_val, ys, {k: acc.get(k, zero) for k in sl.searches}, ev.variables)
     with np.errstate(divide="ignore"):
         return {k: (np.log(v[0]), v[1]) for k, v in q.items()}
 
@@ -314,37 +334,69 @@ def _one_mass(sl: _Slice, x_val: float, target: float, n_start: int, n_max: int)
             break
         n = min(4 * n, n_max)
     tol = _ROOT_TOL * target
-    while edges:  # steps 2 and 3
+    todo = [e for e in edges if not e.done]
+    if todo:  # step 2 on the bracketing sample: cheap, and it gives each boundary's slope and sigma
+        _refine(ev, sl, x_val, todo, tol)
+    while True:  # step 3: each boundary gets the events its sigma asks for
+        for e in edges:
+            if not e.done and (e.sigma <= target or e.events >= n_max or not math.isfinite(e.sigma)):
+                e.done = True
         todo = [e for e in edges if not e.done]
         if not todo:
             break
-        _refine(ev, sl, x_val, todo, tol)
-        need = 0
-        for e in todo:
-            if e.sigma <= target or ev.n >= n_max or not math.isfinite(e.sigma):
-                e.done = True
+        # events for each boundary from its sigma (sigma ~ 1/sqrt(n)); boundaries wanting within a
+        # factor 1.5 of each other share one sample
+        want = sorted((min(n_max, max(int(e.events * (e.sigma / target) ** 2 * 1.25), 2 * e.events)), id(e), e)
+                      for e in todo)
+        groups: list[list] = []
+        for n_e, _, e in want:
+            if groups and n_e <= 1.5 * groups[-1][0]:
+                groups[-1][1].append(e)
+                groups[-1][2] = n_e
             else:
-                need = max(need, int(ev.n * (e.sigma / target) ** 2 * 1.2))
-        if need:
-            n = min(n_max, max(need, 2 * ev.n))
-            ev.sample(n)
-            for e in todo:
-                if not e.done:
-                    e.lo, e.hi = _widen(ev, sl, x_val, e, grid)
+                groups.append([n_e, [e], n_e])
+        for _, es, n_g in groups:
+            ev.sample(n_g)
+            _secant(ev, sl, x_val, es, tol)
     return {(e.search, e.kind): e for e in edges}, ev.evaluations, state
 
 
-def _widen(ev, sl, x_val, e: _Edge, grid):
-    """A bracket of +-4 sigma around the edge's last value that still brackets q = 1 with the new sample
-    (doubled until it does, at most to the grid's ends)."""
-    half = max(4 * e.sigma, _ROOT_TOL)
-    for _ in range(8):
-        lo, hi = max(e.value - half, grid[0]), min(e.value + half, grid[-1])
-        v = _evaluate(ev, sl, x_val, np.array([lo, hi]), {e.search})[e.search][0]
-        if np.sign(v[0]) != np.sign(v[1]) or (lo == grid[0] and hi == grid[-1]):
-            return lo, hi
-        half *= 2
-    return lo, hi
+def _secant(ev: _Evaluator, sl: _Slice, x_val: float, edges: list[_Edge], tol: float):
+    """Roots with a new sample, started from each edge's previous root and slope: one point there, then
+    secant steps (the new sample moves the root by about the previous sigma, over which ln q is nearly
+    linear: usually one or two points), until the step is below ``tol``."""
+    by_search: dict[str, list[_Edge]] = {}
+    for e in edges:
+        by_search.setdefault(e.search, []).append(e)
+    for label, es in by_search.items():
+        prev = {id(e): None for e in es}
+        x = {id(e): e.value for e in es}
+        live = list(es)
+        for _ in range(_ROOT_STEPS):
+            if not live:
+                break
+            lnq, rel = _evaluate(ev, sl, x_val, np.array([x[id(e)] for e in live]), {label})[label]
+            nxt = []
+            for e, f, r in zip(live, lnq, rel):
+                cur = (x[id(e)], f, r)
+                p = prev[id(e)]
+                slope = e.slope
+                if p is not None and math.isfinite(p[1]) and math.isfinite(f) and p[0] != cur[0] and p[1] != f:
+                    slope = (f - p[1]) / (cur[0] - p[0])
+                prev[id(e)] = cur
+                step = -f / slope if math.isfinite(f) and slope and math.isfinite(slope) else math.nan
+                if not math.isfinite(step):
+                    e.sigma, e.events, e.done = math.inf, ev.n, True  # lost the boundary (q = 0 here)
+                    continue
+                e.slope = slope
+                if abs(step) <= tol:
+                    e.value, e.sigma, e.events = cur[0] + step, r / abs(slope), ev.n
+                    continue
+                x[id(e)] = cur[0] + max(min(step, 0.5), -0.5)  # at most half a unit of ln y per step
+                nxt.append(e)
+            live = nxt
+        for e in live:  # out of steps: the last point
+            e.value, e.sigma, e.events = x[id(e)], prev[id(e)][2] / abs(e.slope), ev.n
 
 
 def adaptive_reach(config, x: str, y: str, *, sel: dict[str, str] | None = None, target: float = 0.01,

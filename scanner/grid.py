@@ -34,9 +34,9 @@ MIN_BLOCKS = 8
 MIN_EVALUATIONS_PER_BLOCK = TARGET_EVALUATIONS_PER_BLOCK / 32
 #: a lifetime axis is not cut into pieces of fewer points than this (the kernels vectorise across
 #: lifetime points, 8 per AVX-512 instruction; smaller pieces also repeat the event generation)
-MIN_LIFETIME_CHUNK = 16
+MIN_LIFETIME_CHUNK = 64
 #: events generated and evaluated at a time: memory per task stays flat in the number of events
-EVENT_BATCH = 1 << 15
+EVENT_BATCH = 1 << 13
 
 
 def acceptance_dims(scan: Scan) -> tuple[str, ...]:

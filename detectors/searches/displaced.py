@@ -83,6 +83,11 @@ class DisplacedAccumulator:
     def add(self, events: EventSample, volume: dict, r_min=None, weights=None) -> None:
         """Events of a sample, for the cylinder ``volume`` (r_max, z_min, z_max in m) and a minimum
         radius per LLP (``r_min``: one value or one per LLP); ``weights`` default to the sample's."""
+        self.add_inputs(*self.inputs(events, volume, r_min, weights))
+
+    def inputs(self, events: EventSample, volume: dict, r_min=None, weights=None):
+        """The kernel inputs (A, W, OM, S, weights) of a sample (:meth:`add` is ``add_inputs(*inputs(...))``;
+        a caller that evaluates the same events at other points keeps them)."""
         names = events.llps
         n = events.n_events
         r_mins = np.broadcast_to(np.asarray(r_min, dtype=float), (len(names),))
@@ -94,7 +99,7 @@ class DisplacedAccumulator:
                                      float(events.llp_mass(name)), float(r_mins[row]), float(volume["r_max"]),
                                      float(volume["z_min"]), float(volume["z_max"]), self.r0, A[row], W[row], OM[row],
                                      S[row])
-        self.add_inputs(A, W, OM, S, events.weights if weights is None else weights)
+        return A, W, OM, S, events.weights if weights is None else weights
 
     def result(self):
         """(mean, err), each (m,)."""
@@ -210,8 +215,15 @@ class SearchAccumulator:
         self.acc = DisplacedAccumulator(ctau, search.mode, search.efficiency_r0)
 
     def add(self, events: EventSample) -> None:
+        self.add_prepared(self.prepare(events))
+
+    def prepare(self, events: EventSample):
+        """What :meth:`add` computes from the events before the kernel (reusable at other points)."""
         self.search._check(events.llps, self.acc.ctau)
-        self.acc.add(events, self.search.volume, self.search.r_min)
+        return self.acc.inputs(events, self.search.volume, self.search.r_min)
+
+    def add_prepared(self, prepared) -> None:
+        self.acc.add_inputs(*prepared)
 
     def result(self):
         return self.acc.result()
