@@ -84,7 +84,7 @@ def _config(preset, axes, options, events, seed, chunks=()):
 @click.option("--option", "options", multiple=True, metavar="NAME=VALUE", help="a scenario option (see `llpscan presets`)")
 @click.option("--events", type=int, default=None, help="Monte-Carlo events per mass point")
 @click.option("--seed", type=int, default=None)
-@click.option("--chunks", "chunks", multiple=True, metavar="NAME=SIZE", help="block size along a mass axis")
+@click.option("--chunks", "chunks", multiple=True, metavar="NAME=SIZE", help="block size along a mass or lifetime axis")
 @click.option("--workers", type=int, default=None, help="start a LocalCluster of N worker processes")
 @click.option("--scheduler", default=None, help="address (tcp://host:port) or scheduler file of a dask cluster")
 @click.option("--resume", is_flag=True, help="compute only the blocks the store lacks")
