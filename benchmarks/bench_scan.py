@@ -57,8 +57,8 @@ def main():
                 rep = scanner.run(cfg, os.path.join(tmp, f"t{threads}.zarr"), progress=False)
             stores[threads] = os.path.join(tmp, f"t{threads}.zarr")
             rows.append((p, rep.evaluations))
-        ours = scanner.open(stores[max(stores)], in_memory=True)
         if not args.skip_numpy:
+            ours = scanner.open(stores[max(stores)], in_memory=True)
             with Paired("numpy script (1 process)") as p:
                 mean, err, evals = numpy_script.vectorised(cfg)
             rows.append((p, evals))
