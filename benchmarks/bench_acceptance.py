@@ -1,84 +1,109 @@
-"""Throughput of the acceptance, as a ratio to the machine's bare np.exp rate (design.md section 3).
+"""Kernel throughput as a ratio to np.exp in the same process (design.md section 3), and event generation.
 
-    python benchmarks/bench_acceptance.py [--events 100000] [--m-n 24] [--v2 200]
+    python benchmarks/bench_acceptance.py [--events 100000] [--points 200] [--no-avx512]
 
-Measures in one process, so the ratios are meaningful on a shared, noisy machine:
-  exp      bare np.exp values/s on one core (best of 5 on 1e7 doubles);
-  kernel   per-LLP decay-probability evaluations/s of the fused numba kernel on one core,
-           and of the plain numpy reference (their difference in ulp on the same inputs: numpy's
-           SIMD exp differs from libm's by about an ulp on AVX-512);
-  scan     evaluations/s of a whole `scanner.run` of the belle2-alp-hnl preset (Wang, Zhang & Liu, arXiv:2410.00491; one m_a, NM m_N values,
-           NV values of |V_eN|^2, EVENTS events per mass point) on the default threaded scheduler.
-R = scan rate / exp rate; the design's target is R >= 0.5 on 2 cores.
+On one core and on every core (threads splitting the points), each paired with np.exp's rate:
+  displaced   1DV kernel (exactly one of two LLPs, seed-000 events and geometry): evaluations/s, R
+  cascade     NA62 cascade kernel (nu_h -> nu Z', Z' decays before the volume ends)
+  invisible   escape probability (one LLP)
+  reference   the numpy form of the displaced kernel (numpy's exp/expm1 on (events x points) arrays)
+  events      seed-000 events: fused chain vs the numpy composition (ns/event, same bits checked)
+
+``--no-avx512`` reruns this script in a child process as a machine without AVX-512 would run it: numpy
+without its AVX-512 loops (NPY_DISABLE_CPU_FEATURES="X86_V4 AVX512_ICL AVX512_SPR": np.exp falls back
+to its scalar loop) and the kernels compiled for an AVX2+FMA CPU (NUMBA_CPU_NAME=haswell, own cache).
+The kernels' results are bit-identical either way (tests/detectors/test_vecmath.py); only speed moves.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
+import sys
 import tempfile
-import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-def best_of(fn, repeat=5):
-    best = np.inf
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
+from common import best_of, cpu_note, exp_rate  # noqa: E402
+
+
+def _split(fn, ctau, threads):
+    """fn(ctau part) on ``threads`` threads, the points split in contiguous parts."""
+    parts = np.array_split(np.arange(ctau.shape[1]), threads)
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(lambda idx: fn(ctau[:, idx]), parts))
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--events", type=int, default=100_000)
-    ap.add_argument("--m-n", type=int, default=24)
-    ap.add_argument("--v2", type=int, default=200)
+    ap.add_argument("--points", type=int, default=200)
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--no-avx512", action="store_true")
     args = ap.parse_args()
+    if args.no_avx512:
+        with tempfile.TemporaryDirectory() as cache:
+            env = {**os.environ, "NPY_DISABLE_CPU_FEATURES": "X86_V4 AVX512_ICL AVX512_SPR", "NUMBA_CPU_NAME": "haswell",
+                   "NUMBA_CPU_FEATURES": "", "NUMBA_CACHE_DIR": cache}
+            cmd = [sys.executable, __file__, "--events", str(args.events), "--points", str(args.points), "--reps", str(args.reps)]
+            sys.exit(subprocess.call(cmd, env=env))
 
-    from llpscan import scanner
-    from llpscan.detectors.geometry import radial_interval
-    from llpscan.detectors.scenarios.wang2024_alp_hnl import BELLE2_1DV
-    from llpscan.detectors.searches.displaced import mean_acceptance, mean_acceptance_reference
     from llpscan.detectors.registry import get_scenario
+    from llpscan.detectors.searches.displaced import mean_acceptance_reference
     from llpscan.physics.kinematics import event_rng
 
-    x = -np.random.default_rng(0).uniform(0, 50, 10_000_000)
-    exp_rate = x.size / best_of(lambda: np.exp(x))
-
-    sc = get_scenario("belle2-alp-hnl")
-    ev = sc.events({"m_a": 4.7, "m_N": 2.0}, args.events, event_rng(1, {"m_a": 4.7, "m_N": 2.0}))
-    s = BELLE2_1DV
-    ivs = [radial_interval(ev.momenta[n], s.r_min, s.r_max, s.z_min, s.z_max) for n in ev.llps]
-    pt_m = [np.hypot(ev.momenta[n][:, 1], ev.momenta[n][:, 2]) / 2.0 for n in ev.llps]
-    ctau = np.vstack([np.geomspace(1e-3, 1e8, args.v2)] * 2)
-    evals = 2 * args.events * args.v2
-    t_kernel = best_of(lambda: mean_acceptance(ivs, pt_m, ctau, 0.8, "exactly_one"), 3)
-    t_numpy = best_of(lambda: mean_acceptance_reference(ivs, pt_m, ctau, 0.8, "exactly_one"), 1)
-    # two implementations (libm's exp in the kernel, numpy's SIMD exp on AVX-512 in the reference):
-    # compared in ulp, with the tolerances of tests/detectors/test_acceptance.py (16 and 64 ulp)
-    got = mean_acceptance(ivs, pt_m, ctau, 0.8, "exactly_one")
-    ref = mean_acceptance_reference(ivs, pt_m, ctau, 0.8, "exactly_one")
-    ulp = [float(np.max(np.abs(a - b) / np.spacing(np.maximum(np.abs(b), np.finfo(float).tiny)))) for a, b in zip(got, ref)]
-    same = f"max {ulp[0]:.1f} ulp (mean), {ulp[1]:.1f} ulp (error); within 16/64: {ulp[0] <= 16 and ulp[1] <= 64}"
-
-    cfg = scanner.api.config_of("belle2-alp-hnl").model_dump()
-    cfg["axes"] = {"m_a": [4.7], "m_N": f"lin:0.5:2.3:{args.m_n}", "V2": f"log:1e-10:1e-2:{args.v2}"}
-    cfg["events"] = args.events
-    with tempfile.TemporaryDirectory() as tmp:
-        report = scanner.run(cfg, os.path.join(tmp, "bench.zarr"), progress=False)
-
-    print(f"cores                       {os.cpu_count()}")
-    print(f"np.exp, one core            {exp_rate:.3g} values/s")
-    print(f"numba kernel, one core      {evals / t_kernel:.3g} evals/s   ratio to exp {evals / t_kernel / exp_rate:.2f}")
-    print(f"numpy reference, one core   {evals / t_numpy:.3g} evals/s   ratio to exp {evals / t_numpy / exp_rate:.2f}"
-          f"   vs kernel: {same}")
-    print(f"whole scan ({report.blocks_total} blocks, {args.events} events, {args.v2} V2 values, threads)")
-    print(f"                            {report.evaluations:.3g} evals in {report.wall_seconds:.1f} s = "
-          f"{report.rate:.3g} evals/s")
-    print(f"R = scan rate / exp rate    {report.rate / exp_rate:.2f}   (target >= 0.5 on 2 cores)")
+    n, m = args.events, args.points
+    threads = os.cpu_count() or 1
+    hnl = get_scenario("belle2-alp-hnl")
+    masses = {"m_a": 4.7, "m_N": 2.0}
+    ev = hnl.events(masses, n, event_rng(1, masses))
+    dv = hnl.search("1DV")
+    ctau2 = np.vstack([np.geomspace(1e-3, 1e8, m)] * 2)
+    na62 = get_scenario("na62-dark-neutrino")
+    nm = {"m_h": 0.3, "m_Zp": 0.1}
+    kev = na62.events(nm, n, event_rng(1, nm))
+    casc = na62.search("ee")
+    cas_ctau = np.vstack([np.geomspace(1e-2, 1e6, m), np.geomspace(1e5, 1e-3, m)])
+    inv_sc = get_scenario("belle2-alp-invisible")
+    iev = inv_sc.events({"m_a": 1.0}, n, event_rng(1, {"m_a": 1.0}))
+    inv = inv_sc.searches[0]
+    ctau1 = np.geomspace(1e-3, 1e8, m)[None, :]
+    kernels = {
+        "displaced (1DV, 2 LLPs)": (lambda c: dv.acceptance(ev, c), ctau2, 2),
+        "cascade (NA62)": (lambda c: casc.acceptance(kev, c), cas_ctau, 2),
+        "invisible (1 LLP)": (lambda c: inv.acceptance(iev, c), ctau1, 1),
+    }
+    print(f"# {cpu_note()}")
+    print(f"# {n} events x {m} points; R = evaluations/s / np.exp values/s (1e7 doubles, same process)")
+    print(f"{'':28s} {'threads':>7s} {'evals/s':>10s} {'np.exp/s':>10s} {'R':>6s}")
+    for name, (fn, ctau, k) in kernels.items():
+        fn(ctau[:, :8])  # compile or load the cache
+        for t in sorted({1, threads}):
+            e0 = exp_rate()
+            dt = best_of(lambda: _split(fn, ctau, t), args.reps)
+            e = 0.5 * (e0 + exp_rate())
+            rate = k * n * m / dt
+            print(f"{name:28s} {t:7d} {rate:10.3g} {e:10.3g} {rate / e:6.2f}")
+    # the numpy reference on fewer events (it holds (events x points) arrays)
+    nr = min(n, 20_000)
+    sub = {k: v[:nr] for k, v in ev.momenta.items()}
+    ivs, pt = dv.intervals(type(ev)(sub, ev.llps, ev.masses, ev.llp_masses))
+    e0 = exp_rate()
+    dt = best_of(lambda: mean_acceptance_reference(ivs, pt, ctau2, dv.efficiency_r0, dv.mode), 1)
+    e = 0.5 * (e0 + exp_rate())
+    print(f"{'numpy reference (1DV)':28s} {1:7d} {2 * nr * m / dt:10.3g} {e:10.3g} {2 * nr * m / dt / e:6.2f}")
+    # event generation
+    t_fused = best_of(lambda: hnl.events(masses, n, event_rng(1, masses)), args.reps)
+    t_numpy = best_of(lambda: hnl.events_reference(masses, n, event_rng(1, masses)), args.reps)
+    a, b = hnl.events(masses, n, event_rng(1, masses)), hnl.events_reference(masses, n, event_rng(1, masses))
+    same = all(np.array_equal(a.momenta[k], b.momenta[k]) for k in b.momenta)
+    print(f"seed-000 events: fused {t_fused / n * 1e9:.0f} ns/event, numpy composition {t_numpy / n * 1e9:.0f} ns/event "
+          f"({t_numpy / t_fused:.1f}x), bit-identical: {same}")
 
 
 if __name__ == "__main__":

@@ -4,18 +4,17 @@ Two geometries: one LLP from the interaction point decaying at transverse radius
 tracking efficiency (:func:`decay_probability`, Wang, Zhang & Liu, arXiv:2410.00491, eqs. (7)-(9)), and a
 chain LLP1 -> LLP2 -> visible that must end within a length (:func:`chain_decay_probability`, the
 hypoexponential distribution). Each comes as a numpy function (the reference, broadcasting) and a scalar
-numba function with the same expressions for the searches' kernels, both written to keep full precision
-at long lifetimes, where the lower edge of every reach lies; the sampled fallbacks draw decay positions
-from uniforms fixed per event (common random numbers), for checks and for geometries without a closed
-form. Exponents beyond ``U_MAX`` = 700 (e^{-700} ~ 1e-304) are clamped: exp leaves libm's fast path
-above 708.
+numba function for the searches' kernels (in :mod:`llpscan.detectors.kernels`, also reachable from here:
+branch-free, with the deterministic SIMD exp/expm1 of :mod:`~llpscan.detectors.vecmath`; a few ulp from
+the reference), both written to keep full precision at
+long lifetimes, where the lower edge of every reach lies; the sampled fallbacks draw decay positions from
+uniforms fixed per event (common random numbers), for checks and for geometries without a closed form.
+Exponents beyond ``U_MAX`` = 700 (e^{-700} ~ 1e-304) are clamped: libm's exp leaves its fast path above
+708, and the vecmath functions are defined on [-700, 0].
 """
 
 from __future__ import annotations
 
-import math
-
-import numba
 import numpy as np
 
 __all__ = [
@@ -39,10 +38,8 @@ _X_SERIES = 0.05
 _CHAIN_SERIES = 1e-3
 
 
-@numba.njit(nogil=True, cache=True, error_model="numpy")
 def _gamma2_series(x):
-    # gamma(2, x) = sum_{k>=2} (-1)^k (k-1) x^k / k!, Horner form; compiled once for scalars (the
-    # kernel) and arrays (the numpy reference), the same operations in the same order
+    # gamma(2, x) = sum_{k>=2} (-1)^k (k-1) x^k / k!, Horner form (the numpy reference, on arrays)
     return x * x * (0.5 - x * (1 / 3 - x * (1 / 8 - x * (1 / 30 - x * (1 / 144 - x * (1 / 840 - x * (1 / 5760 - x / 45360)))))))
 
 
@@ -54,20 +51,6 @@ def interval_probability(u, x, one_minus, lam_r0):
     g2 = np.where(x < _X_SERIES, _gamma2_series(x), em1 - x * (1.0 - em1))
     p = np.exp(-np.minimum(u, U_MAX)) * (one_minus * em1 - lam_r0 * g2)
     return np.where(u >= U_MAX, 0.0, p)  # e^{-u} < 1e-304: exactly 0, like the kernel
-
-
-@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def interval_probability_scalar(u, x, one_minus, lam_r0):
-    """:func:`interval_probability` for scalars, the same expressions (numba kernels)."""
-    if u >= U_MAX:  # e^{-u} < 1e-304: decays before the volume; 0, as in the reference
-        return 0.0
-    x = min(x, U_MAX)
-    em1 = -math.expm1(-x)
-    if x < _X_SERIES:
-        g2 = _gamma2_series(x)
-    else:
-        g2 = em1 - x * (1.0 - em1)
-    return math.exp(-u) * (one_minus * em1 - lam_r0 * g2)
 
 
 def decay_probability(a, b, lam, r0):
@@ -134,22 +117,6 @@ def chain_decay_probability(L, lam1, lam2):
     return np.where(b < _CHAIN_SERIES, series, closed)
 
 
-@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def chain_decay_probability_scalar(x, y):
-    """:func:`chain_decay_probability` for scalars x = L/lam1, y = L/lam2 (same expressions; numba)."""
-    a = min(min(x, y), U_MAX)
-    b = max(x, y)
-    if a > 50.0:  # both decays prompt: a e^{-a} g < 1e-20, P = 1 to double precision
-        return 1.0
-    if b < _CHAIN_SERIES:
-        ab = a * b
-        return ab * (0.5 - (a + b) / 6 + (a * a + ab + b * b) / 24 - (a + b) * (a * a + b * b) / 120)
-    d = b - a
-    fa = -math.expm1(-a)
-    gd = -math.expm1(-d) / d if d > 1e-8 else 1.0 - 0.5 * d
-    return fa - a * (1.0 - fa) * gd
-
-
 def chain_decay_sampled(L, lam1, lam2, u1, u2):
     """1 where X1 + X2 < L with X_i = -lam_i ln(1 - u_i) from fixed uniforms u_i, else 0.
 
@@ -158,3 +125,13 @@ def chain_decay_sampled(L, lam1, lam2, u1, u2):
     """
     x = -np.asarray(lam1) * np.log1p(-np.asarray(u1)) - np.asarray(lam2) * np.log1p(-np.asarray(u2))
     return (x < np.asarray(L)).astype(float)
+
+
+def __getattr__(name):
+    # the scalar forms are numba functions: compiled code lives in detectors.kernels, imported on use,
+    # so that importing a scenario (for `llpscan presets`) does not import numba
+    if name in ("interval_probability_scalar", "chain_decay_probability_scalar"):
+        from llpscan.detectors import kernels
+
+        return getattr(kernels, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

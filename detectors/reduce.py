@@ -11,31 +11,62 @@ kernels (inlined, so a kernel built from them gives the numpy form's bits on the
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
 
-import numba
 import numpy as np
 
-__all__ = ["EVENT_BLOCK", "event_mean_and_error", "shifted_add", "shifted_mean_error"]
+__all__ = ["EVENT_BLOCK", "ShiftedSums", "event_mean_and_error", "shifted_add", "shifted_mean_error"]
 
 #: events per block when a search hands its values over in blocks: bounds the (events x points) temporaries
 EVENT_BLOCK = 8192
 
 
-@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def shifted_add(p, shift, s1, s2):
-    """One event into the shifted sums: returns (s1 + d, s2 + d^2), d = p - shift (numba kernels)."""
-    d = p - shift
-    return s1 + d, s2 + d * d
+class ShiftedSums:
+    """The running state of the reducer at m points: ``shift`` (event 0's values), ``s1``, ``s2`` (m,)
+    and the number of events ``n``; events enter in order, in blocks of any size.
 
+    A numba kernel updates the arrays in place with :func:`shifted_add` (setting ``shift`` from the
+    first event when ``n == 0``) and the caller adds its event count to ``n``; :meth:`add` does the
+    same for a numpy block (n_block, m). Splitting the events into blocks anywhere gives the same bits.
 
-@numba.njit(nogil=True, cache=True, inline="always", error_model="numpy")
-def shifted_mean_error(shift, s1, s2, n):
-    """(mean, standard error of the mean) from the shifted sums of n events (numba kernels)."""
-    mean = shift + s1 / n
-    var = (s2 - s1 * s1 / n) / (n - 1) if n > 1 else 0.0
-    return mean, math.sqrt(max(var, 0.0) / n)
+    >>> sums = ShiftedSums(2)
+    >>> sums.add(np.array([[1.0, 0.0], [1.0, 1.0]])); sums.add(np.array([[1.0, 0.0], [1.0, 1.0]]))
+    >>> [v.tolist() for v in sums.result()]
+    [[1.0, 0.5], [0.0, 0.28867513459481287]]
+    """
+
+    __slots__ = ("shift", "s1", "s2", "n")
+
+    def __init__(self, m: int):
+        self.shift = np.zeros(m)
+        self.s1 = np.zeros(m)
+        self.s2 = np.zeros(m)
+        self.n = 0
+
+    def add(self, block) -> None:
+        """Events (n_block, m) in order after those already added."""
+        block = np.asarray(block, dtype=float).reshape(len(block), -1)
+        if not len(block):
+            return
+        if self.n == 0:
+            self.shift[...] = block[0]
+        d = block - self.shift
+        sq = d * d
+        # running sums in event order: the previous total enters before this block's first event
+        d[0] += self.s1
+        sq[0] += self.s2
+        self.s1[...] = np.cumsum(d, axis=0)[-1]
+        self.s2[...] = np.cumsum(sq, axis=0)[-1]
+        self.n += len(block)
+
+    def result(self):
+        """(mean, standard error of the mean), each (m,): the formulas of :func:`event_mean_and_error`."""
+        if self.n == 0:
+            raise ValueError("no events to average")
+        n = self.n
+        mean = self.shift + self.s1 / n
+        var = (self.s2 - self.s1 * self.s1 / n) / (n - 1) if n > 1 else np.zeros_like(self.s1)
+        return mean, np.sqrt(np.maximum(var, 0.0) / n)
 
 
 def event_mean_and_error(values):
@@ -60,26 +91,25 @@ def event_mean_and_error(values):
     ([1.0, 0.5], [0.0, 0.28867513459481287])
     """
     blocks = values if isinstance(values, Iterator) else iter((np.asarray(values, dtype=float),))
-    shift = s1 = s2 = None
-    n = 0
+    sums = None
     for block in blocks:
         block = np.asarray(block, dtype=float)
         if not len(block):
             continue
-        if shift is None:
-            shift = block[0].copy()
-            s1 = np.zeros_like(shift)
-            s2 = np.zeros_like(shift)
-        d = block - shift
-        sq = d * d
-        # running sums in event order: the previous total enters before this block's first event
-        d[0] += s1
-        sq[0] += s2
-        s1 = np.cumsum(d, axis=0)[-1]
-        s2 = np.cumsum(sq, axis=0)[-1]
-        n += len(block)
-    if shift is None:
+        if sums is None:
+            sums = ShiftedSums(block[0].size)
+            shape = block.shape[1:]
+        sums.add(block.reshape(len(block), -1))
+    if sums is None:
         raise ValueError("no events to average")
-    mean = shift + s1 / n
-    var = (s2 - s1 * s1 / n) / (n - 1) if n > 1 else np.zeros_like(s1)
-    return mean, np.sqrt(np.maximum(var, 0.0) / n)
+    mean, err = sums.result()
+    return mean.reshape(shape), err.reshape(shape)
+
+
+def __getattr__(name):
+    # numba helpers, defined with the compiled kernels (detectors.kernels) and imported on use
+    if name in ("shifted_add", "shifted_mean_error"):
+        from llpscan.detectors import kernels
+
+        return getattr(kernels, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

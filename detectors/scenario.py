@@ -39,7 +39,7 @@ from typing import Callable
 import numpy as np
 
 from llpscan.detectors.searches import Search
-from llpscan.physics.kinematics import EventSample
+from llpscan.physics.kinematics import EventSample, event_batches
 from llpscan.physics.model import Model, Parameter
 from llpscan.physics.sources import Source
 
@@ -245,12 +245,34 @@ class Scenario:
         """
         return search
 
-    def acceptance(self, search: Search, events: EventSample, params: dict[str, np.ndarray]):
-        """(mean, err) for every point of ``params`` (mass scalars and lifetime arrays (n,))."""
+    def event_batches(self, masses: dict[str, float], n: int, rng: np.random.Generator, batch: int):
+        """The events of ``events(masses, n, rng)`` in consecutive batches of at most ``batch`` events,
+        the same bits (:func:`llpscan.physics.kinematics.event_batches`): memory follows the batch."""
+        return event_batches(lambda nb, r: self.events(masses, nb, r), n, rng, batch)
+
+    def lifetime_rows(self, llps: tuple[str, ...], params: dict[str, np.ndarray]) -> np.ndarray:
+        """Proper decay lengths (k, n_points) of the events' LLPs ``llps`` at the points of ``params``."""
         ctau = self.model.ctau(**params)
         shape = np.broadcast_shapes(*(np.shape(v) for v in params.values()))
-        rows = np.stack([np.broadcast_to(ctau[self.llp_species[name]], shape).ravel() for name in events.llps])
-        return search.acceptance(events, rows)
+        return np.stack([np.broadcast_to(ctau[self.llp_species[name]], shape).ravel() for name in llps])
+
+    def accumulator(self, search: Search, params: dict[str, np.ndarray]):
+        """The acceptance of ``search`` at the points of ``params``, fed with event batches in order:
+        an object with ``add(events)`` and ``result() -> (mean, err)``, or None if the search has no
+        ``accumulator`` (it then sees all events at once, :meth:`acceptance`).
+
+        The LLPs of the events are those of :attr:`llp_species`, in its order.
+        """
+        make = getattr(search, "accumulator", None)
+        return None if make is None else make(self.lifetime_rows(tuple(self.llp_species), params))
+
+    def acceptance(self, search: Search, events: EventSample, params: dict[str, np.ndarray]):
+        """(mean, err) for every point of ``params`` (mass scalars and lifetime arrays (n,))."""
+        acc = self.accumulator(search, params) if tuple(self.llp_species) == tuple(events.llps) else None
+        if acc is None:
+            return search.acceptance(events, self.lifetime_rows(events.llps, params))
+        acc.add(events)
+        return acc.result()
 
     def __repr__(self) -> str:
         opts = ", ".join(f"{k}={v!r}" for k, v in self._options.items())

@@ -9,6 +9,7 @@ four-momenta of every particle a search needs, one row per event, and the masses
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ __all__ = [
     "boost",
     "event_rng",
     "canonical_masses",
+    "event_batches",
 ]
 
 
@@ -133,3 +135,128 @@ class EventSample:
             llp_masses=self.llp_masses,
             weights=self.weights,
         )
+
+
+class _NotPerEvent(Exception):
+    """An event generator drew random numbers in a way that cannot be split into batches of events."""
+
+
+class _Replay:
+    """Stand-in for a :class:`numpy.random.Generator` while an event generator makes one batch of
+    events [i0, i0 + nb) of an n-event sample (:func:`event_batches`).
+
+    The k-th call ``random``/``uniform`` with size (nb, ...) returns exactly the numbers that the k-th
+    call with size (n, ...) returns on the real generator for those events: one 64-bit output per
+    double (numpy's ``next_double``), so a copy of the bit generator jumps to them with ``advance``
+    (O(log n), PCG64 and its kin). ``standard_normal`` consumes a variable number of outputs
+    (ziggurat rejections): its n values are drawn once, kept (8 bytes per event) and sliced, and the
+    later calls continue from the state after them. Anything else raises :class:`_NotPerEvent`.
+    """
+
+    def __init__(self, plan: "_Plan", i0: int, nb: int):
+        self._plan, self._i0, self._nb, self._k = plan, i0, nb, 0
+
+    def _size(self, size):
+        shape = (size,) if np.ndim(size) == 0 and size is not None else tuple(size or ())
+        if not shape or shape[0] != self._nb:
+            raise _NotPerEvent(f"a draw of shape {shape} is not one row per event")
+        return shape
+
+    def _jump(self, kind, size, args):
+        shape = self._size(size)
+        per_event = int(np.prod(shape[1:], dtype=np.int64))
+        seg, offset = self._plan.step(self._k, kind, shape[1:], per_event)
+        self._k += 1
+        g = np.random.Generator(self._plan.bit_generator(seg, offset + self._i0 * per_event))
+        return g.random(shape) if kind == "random" else g.uniform(*args, shape)
+
+    def random(self, size=None):
+        return self._jump("random", size, ())
+
+    def uniform(self, low=0.0, high=1.0, size=None):
+        if np.ndim(low) or np.ndim(high):
+            raise _NotPerEvent("uniform with array bounds")
+        return self._jump("uniform", size, (low, high))
+
+    def standard_normal(self, size=None):
+        shape = self._size(size)
+        values = self._plan.materialised(self._k, shape[1:])
+        self._k += 1
+        return values[self._i0:self._i0 + self._nb].copy()
+
+    def __getattr__(self, name):
+        raise _NotPerEvent(f"Generator.{name} is not supported in batches")
+
+
+class _Plan:
+    """The sequence of draws of one event generator, recorded on its first batch, replayed on the next."""
+
+    def __init__(self, rng: np.random.Generator, n: int):
+        bg = rng.bit_generator
+        if not hasattr(bg, "advance"):
+            raise _NotPerEvent(f"{type(bg).__name__} cannot jump ahead")
+        self.kind = type(bg)
+        self.bases = [bg.state]  # a new segment starts after each materialised (variable-length) draw
+        self.n = n
+        self.calls: list[tuple] = []  # (kind, shape of one event's draw, segment, offset)
+        self.offset = 0  # outputs used so far in the current segment
+        self.kept: dict[int, np.ndarray] = {}
+
+    def bit_generator(self, seg: int, skip: int):
+        g = self.kind()
+        g.state = self.bases[seg]
+        g.advance(skip)
+        return g
+
+    def step(self, k: int, kind: str, rest: tuple, per_event: int):
+        if k < len(self.calls):
+            rec = self.calls[k]
+            if rec[:2] != (kind, rest):
+                raise RuntimeError(f"event generator drew {kind}{rest} where it drew {rec[0]}{rec[1]} before")
+            return rec[2], rec[3]
+        self.calls.append((kind, rest, len(self.bases) - 1, self.offset))
+        self.offset += self.n * per_event
+        return self.calls[-1][2], self.calls[-1][3]
+
+    def materialised(self, k: int, rest: tuple) -> np.ndarray:
+        if k < len(self.calls):
+            if self.calls[k][:2] != ("normal", rest):
+                raise RuntimeError("event generator changed its sequence of draws between batches")
+            return self.kept[k]
+        g = self.bit_generator(len(self.bases) - 1, self.offset)
+        self.kept[k] = np.random.Generator(g).standard_normal((self.n, *rest))
+        self.calls.append(("normal", rest, None, None))
+        self.bases.append(g.state)
+        self.offset = 0
+        return self.kept[k]
+
+    def final_state(self):
+        return self.bit_generator(len(self.bases) - 1, self.offset).state
+
+
+def event_batches(make: Callable[[int, np.random.Generator], "EventSample"], n: int, rng: np.random.Generator,
+                  batch: int) -> Iterator["EventSample"]:
+    """The events ``make(n, rng)`` gives, in consecutive batches of at most ``batch`` events.
+
+    ``make(nb, rng_like)`` is called once per batch with a stand-in generator that hands it exactly
+    the random numbers of those events (see ``_Replay``), so the batches hold the same bits as one call
+    with n events whenever ``make`` computes each event from its own draws only (elementwise numpy
+    operations; tests check every built-in scenario). Memory then follows the batch, not n (plus 8
+    bytes per event per ``standard_normal`` draw). A generator that draws in another way (a scalar or
+    a size not one row per event, a method other than random/uniform/standard_normal) is called once
+    with all n events instead. ``rng`` is left where ``make(n, rng)`` would leave it.
+    """
+    if n <= batch:
+        yield make(n, rng)
+        return
+    try:
+        plan = _Plan(rng, n)
+        first = make(batch, _Replay(plan, 0, batch))
+    except _NotPerEvent:
+        yield make(n, rng)
+        return
+    yield first
+    for i0 in range(batch, n, batch):
+        nb = min(batch, n - i0)
+        yield make(nb, _Replay(plan, i0, nb))
+    rng.bit_generator.state = plan.final_state()

@@ -6,13 +6,16 @@ so the numbers follow the PDG edition that ``particle`` ships, not hand-typed ta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
-
-from particle import Particle
+from typing import TYPE_CHECKING
 
 from llpscan.physics.constants import HBAR
 
-__all__ = ["mass", "lifetime", "width"]
+if TYPE_CHECKING:
+    from particle import Particle
+
+__all__ = ["mass", "lifetime", "width", "Masses"]
 
 _MEV = 1e-3  # particle stores masses and widths in MeV
 _NS = 1e-9  # and lifetimes in ns
@@ -20,7 +23,10 @@ _NS = 1e-9  # and lifetimes in ns
 
 @lru_cache(maxsize=1)
 def _by_name() -> dict[str, Particle]:
-    # one pass over the table: Particle.from_name scans it on every call (0.2 s each)
+    # one pass over the table: Particle.from_name scans it on every call (0.2 s each); the particle
+    # package is imported here, on first use, not when the physics is imported
+    from particle import Particle
+
     return {p.name: p for p in Particle.all()}
 
 
@@ -28,6 +34,8 @@ def _particle(name: str) -> Particle:
     try:
         return _by_name()[name]
     except KeyError:
+        from particle import Particle
+
         return Particle.from_name(name)  # raises particle's own error for unknown names
 
 
@@ -50,3 +58,24 @@ def width(name: str) -> float:
         raise ValueError(f"the PDG data of {name} quote no width (it is not a mass eigenstate or not measured)")
     return p.width * _MEV
 
+
+class Masses(Mapping):
+    """Read-only mapping key -> PDG mass (GeV) of the particle named for the key, looked up when read:
+    a module-level table of masses then costs nothing at import (loading the PDG table takes ~0.5 s).
+
+    >>> m = Masses({"mu": "mu-"})
+    >>> round(m["mu"], 6), list(m)
+    (0.105658, ['mu'])
+    """
+
+    def __init__(self, names: dict[str, str]):
+        self._names = dict(names)
+
+    def __getitem__(self, key: str) -> float:
+        return mass(self._names[key])
+
+    def __iter__(self):
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)

@@ -9,8 +9,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy.integrate import solve_ivp
-from scipy.special import zeta
 
 from llpscan.physics import pdg
 
@@ -28,6 +26,8 @@ def beta_coefficients(nf):
     >>> round(beta_coefficients(5)[0], 6)   # 11/4 - nf/6 = 23/12 for five flavours
     1.916667
     """
+    from scipy.special import zeta  # scipy on use: importing the physics stays cheap
+
     z3 = zeta(3)
     b0 = (11 - 2 / 3 * nf) / 4
     b1 = (102 - 38 / 3 * nf) / 16
@@ -40,6 +40,8 @@ def beta_coefficients(nf):
 @lru_cache(maxsize=None)
 def _alpha_s_solutions():
     """Dense solutions a(ln mu^2), a = alpha_s/pi, in the three flavour regimes."""
+    from scipy.integrate import solve_ivp
+
     m_z, m_b, m_c = pdg.mass("Z0"), pdg.mass("b"), pdg.mass("c")
     sols = []
     a0, t0 = ALPHA_S_MZ / np.pi, np.log(m_z**2)

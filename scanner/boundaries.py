@@ -7,8 +7,12 @@ short one. Lazy: on dask-backed input the result is a dask-backed DataArray chun
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xarray as xr
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["bounds_along", "reach"]
 
@@ -48,6 +52,8 @@ def bounds_along(values, y, level):
 
 def reach(da: xr.DataArray, y: str, level) -> xr.Dataset:
     """Dataset with ``lower`` and ``upper`` (same units as ``y``) on every dim of ``da`` but ``y``."""
+    import xarray as xr
+
     res = xr.apply_ufunc(
         bounds_along,
         da,

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from llpscan.errors import ResourceLimit
 from llpscan.scanner.config import Scan
-from llpscan.scanner.grid import block_chunks, block_grid
+from llpscan.scanner.grid import EVENT_BATCH, block_chunks, block_grid
 from llpscan.scanner.wording import flag
 
 __all__ = ["Estimate", "estimate", "check_limits", "LIMITS", "EVALUATIONS_PER_CORE_SECOND", "BYTES_PER_EVENT",
@@ -111,10 +111,12 @@ def estimate(scan: Scan) -> Estimate:
     grid_points = n_search * math.prod(len(v) for v in scan.axes.values())
     chunks = block_chunks(scan)
     blocks = math.prod(block_grid(scan)) or 1
-    per_block = math.prod(chunks.values()) if chunks else 1
+    per_block = math.prod(chunks[a] for a in scan.mass_axes) if scan.mass_axes else 1
     evaluations = float(events) * n_mass * n_life * n_search * n_llp
-    # one mass point's events at a time, and the block's two result arrays
-    block_bytes = events * (BYTES_PER_EVENT + BYTES_PER_EVENT_AND_LIFETIME * n_life) + 16.0 * n_search * per_block * n_life
+    # one batch of one mass point's events at a time (grid.EVENT_BATCH), and the block's two result
+    # arrays (an upper bound: a block split along a lifetime axis holds a piece of it)
+    batch = min(events, EVENT_BATCH)
+    block_bytes = batch * (BYTES_PER_EVENT + BYTES_PER_EVENT_AND_LIFETIME * n_life) + 16.0 * n_search * per_block * n_life
     # uncompressed acceptance and error, the cheap variables (at most the grid each), and a file
     # system block (4 kB) per file: two per array (metadata, chunk), three per block
     n_vars = len(scan.scenario.variables)

@@ -4,10 +4,15 @@ Exit status: 0 success; 1 ``verify`` found damage (and marked it for ``--resume`
 user can act on, printed as one line ``llpscan: error: ...``; 3 an internal error (a bug), printed
 as one line ``llpscan: internal error: ...`` with the traceback kept in a file (or printed with
 ``llpscan --debug``); 130 interrupted.
+
+Commands import what they use when they run (configs and scenarios, xarray, dask, numba, matplotlib),
+so ``--help``, ``presets``, ``info`` and ``query`` start without the heavy libraries they do not need.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import os
 import sys
@@ -16,7 +21,6 @@ import traceback
 
 import click
 
-from llpscan.scanner.config import load_config, parse_values, preset_names, validate
 from llpscan.errors import EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USER, ConfigError, LLPScanError
 from llpscan.scanner.wording import command_line
 
@@ -72,6 +76,8 @@ def _scenario_options(name: str) -> dict[str, tuple[str, ...]]:
 @cli.command()
 def presets():
     """List the shipped scan presets, one line each."""
+    from llpscan.scanner.config import load_config, preset_names
+
     for name in preset_names():
         cfg = load_config(name)
         click.echo(f"{name:28s} {cfg.description}")
@@ -82,6 +88,28 @@ def presets():
                 for k, v in options.items()))
 
 
+def _config(preset, axes, options, events, seed, chunks=()):
+    """The validated config of PRESET with the command line's overrides."""
+    from llpscan.scanner.config import load_config, parse_values, validate
+
+    cfg = load_config(preset)
+    data = cfg.model_dump()
+    for name, spec in _pairs(axes, "--axis").items():
+        data["axes"][name] = parse_values(spec, f"--axis {name}")
+        data["params"].pop(name, None)
+    data["options"].update(_pairs(options, "--option"))
+    for name, size in _pairs(chunks, "--chunks").items():
+        try:
+            data["chunks"][name] = int(size)
+        except ValueError:
+            raise ConfigError(f"--chunks {name}={size}: SIZE must be a whole number") from None
+    if events is not None:
+        data["events"] = events
+    if seed is not None:
+        data["seed"] = seed
+    return validate(data, "command line")
+
+
 @cli.command()
 @click.argument("preset")
 @click.option("--out", "out", default=None, help="store path (default: PRESET.zarr)")
@@ -89,7 +117,7 @@ def presets():
 @click.option("--option", "options", multiple=True, metavar="NAME=VALUE", help="a scenario option (see `llpscan presets`)")
 @click.option("--events", type=int, default=None, help="Monte-Carlo events per mass point")
 @click.option("--seed", type=int, default=None)
-@click.option("--chunks", "chunks", multiple=True, metavar="NAME=SIZE", help="block size along a mass axis")
+@click.option("--chunks", "chunks", multiple=True, metavar="NAME=SIZE", help="block size along a mass or lifetime axis")
 @click.option("--workers", type=int, default=None, help="start a LocalCluster of N worker processes")
 @click.option("--scheduler", default=None, help="address (tcp://host:port) or scheduler file of a dask cluster")
 @click.option("--resume", is_flag=True, help="compute only the blocks the store lacks (or finish an interrupted --overwrite)")
@@ -107,22 +135,7 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
     Everything is checked before the first byte is written: the config, the size of the scan, the
     store path, the figure path and whether a figure can be drawn at all.
     """
-    cfg = load_config(preset)
-    data = cfg.model_dump()
-    for name, spec in _pairs(axes, "--axis").items():
-        data["axes"][name] = parse_values(spec, f"--axis {name}")
-        data["params"].pop(name, None)
-    data["options"].update(_pairs(options, "--option"))
-    for name, size in _pairs(chunks, "--chunks").items():
-        try:
-            data["chunks"][name] = int(size)
-        except ValueError:
-            raise ConfigError(f"--chunks {name}={size}: SIZE must be a whole number") from None
-    if events is not None:
-        data["events"] = events
-    if seed is not None:
-        data["seed"] = seed
-    cfg = validate(data, "command line")
+    cfg = _config(preset, axes, options, events, seed, chunks)
     if out is not None and not out.strip():
         raise ConfigError("--out: empty store path")
     if plot_path is not None and not plot_path.strip():
@@ -158,7 +171,7 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
                      progress=not quiet, allow_large=allow_large, allow_version_change=allow_version_change)
     click.echo(f"store: {report.store}  ({report.blocks_run} of {report.blocks_total} blocks computed in "
                f"{report.wall_seconds:.1f} s, {report.rate:.3g} decay-probability evaluations/s)")
-    ds = api.open(report.store)
+    ds = api.open(report.store, in_memory=None)
     click.echo(f"reach ({ds.attrs['statistic']}: {api.store_exclusion(ds, None)[2]}) in {y} per {x}:")
     for row in api.summary_rows(ds, x, y):
         click.echo("  " + "  ".join(f"{k}={_fmt(v)}" for k, v in row.items()))
@@ -167,6 +180,67 @@ def run(preset, out, axes, options, events, seed, chunks, workers, scheduler, re
         return
     api.plot_reach(ds, x, y, out=figure, sel=api.default_sel(ds))
     click.echo(f"plot: {figure}")
+
+
+@cli.command()
+@click.argument("preset")
+@click.option("--x", "x", default=None, help="mass axis listed (default: the scan's figure x)")
+@click.option("--y", "y", default=None, help="lifetime axis in which the boundaries lie (default: the figure y)")
+@click.option("--sel", "sel", multiple=True, metavar="NAME=VALUE", help="value of every other axis (nearest)")
+@click.option("--target", type=float, default=0.01, show_default=True,
+              help="Monte-Carlo uncertainty of each boundary, relative in y")
+@click.option("--axis", "axes", multiple=True, metavar="NAME=VALUES", help="1,2,3 | lin:a:b:n | log:a:b:n")
+@click.option("--option", "options", multiple=True, metavar="NAME=VALUE", help="a scenario option")
+@click.option("--events", type=int, default=None, help="events per mass point of the grid scan it replaces")
+@click.option("--seed", type=int, default=None)
+@click.option("--threads", type=int, default=None, help="threads sharing the mass points (default: every core)")
+@click.option("--out", "out", default=None, help="write the reach table as a small zarr store")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json")
+def adaptive(preset, x, y, sel, target, axes, options, events, seed, threads, out, fmt):
+    """Reach boundaries to a target Monte-Carlo precision, events and points only where they are.
+
+    For every x the lower and upper boundary in y of the excluded region, each with its 1-sigma
+    Monte-Carlo uncertainty in ln y, found by root-finding on the exclusion quantity with event samples
+    grown until the uncertainty meets --target (llpscan.scanner.adaptive). Prints the table and the
+    evaluations spent against the grid scan of the same config.
+    """
+    from llpscan.scanner.adaptive import adaptive_reach, write_reach
+
+    cfg = _config(preset, axes, options, events, seed)
+    plot = cfg.plot.model_dump() if cfg.plot is not None else {}
+    x = x or plot.get("x")
+    y = y or plot.get("y")
+    if not x or not y:
+        raise ConfigError("give --x (a mass axis) and --y (a lifetime axis)")
+    chosen = _pairs(sel, "--sel")
+    if not sel and plot.get("sel"):
+        chosen = {k: repr(float(v)) for k, v in plot["sel"].items()}
+    ds = adaptive_reach(cfg, x, y, sel=chosen, target=target, workers=threads)
+    if out:
+        write_reach(ds, out)
+    rows = []
+    for i, label in enumerate(ds["search"].values):
+        for j, xv in enumerate(ds[x].values):
+            rows.append({"search": str(label), x: float(xv), **{k: _num(ds[k].values[i, j]) for k in
+                        ("lower", "lower_err", "upper", "upper_err")}})
+    summary = {"x": x, "y": y, "target": target, "evaluations": ds.attrs["evaluations"],
+               "grid_evaluations": ds.attrs["grid_evaluations"], "saving": round(ds.attrs["saving"], 2)}
+    if fmt == "json":
+        click.echo(json.dumps({**summary, "rows": rows}, indent=1))
+        return
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["search", x, "lower", "lower_err", "upper", "upper_err"])
+    for r in rows:
+        w.writerow([r["search"], r[x]] + ["" if r[k] is None else r[k] for k in ("lower", "lower_err", "upper", "upper_err")])
+    click.echo(buf.getvalue(), nl=False)
+    click.echo(f"# evaluations {summary['evaluations']} vs {summary['grid_evaluations']} on the grid "
+               f"(x{summary['saving']})", err=True)
+
+
+def _num(v):
+    v = float(v)
+    return None if v != v else v
 
 
 def _fmt(v):
@@ -338,7 +412,7 @@ def _export(store, x, y, sel, search, level, band, out, fmt, what):
     from llpscan.scanner import api
     from llpscan.scanner.export import export
 
-    ds = api.open(store)
+    ds = api.open(store, in_memory=None)
     dx, dy = api.default_xy(ds)
     result = export(ds, x or dx, y or dy, fmt=fmt, what=what, out=out, sel=_pairs(sel, "--sel"), search=search,
                     level=level, band=_band_arg(band), store=api.locate(store).url)
@@ -392,7 +466,7 @@ def plot(store, x, y, sel, searches, level, band, others, limits, title, out):
 
     chosen = _pairs(sel, "--sel")
     figure = check_figure_path(api.default_plot_path(store) if out is None else out, "out")
-    ds = api.open(store)
+    ds = api.open(store, in_memory=None)
     dx, dy = api.default_xy(ds)
     if not chosen and (x or dx, y or dy) == (dx, dy):
         chosen = api.default_sel(ds)  # the preset's own figure

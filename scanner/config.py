@@ -283,12 +283,13 @@ def resolve(config: ScanConfig) -> Scan:
             raise ConfigError(f"unknown search {s!r} for {scenario.name}; searches: {', '.join(labels)}")
     if not searches:
         raise ConfigError("no search selected")
-    mass_axes = [a for a in axes if a in scenario.names("mass")]
+    block_axes = [a for a in axes if a in scenario.names("mass") or a in scenario.names("lifetime")]
     clipped = {}
     for name, size in config.chunks.items():
-        if name not in mass_axes:
-            raise ConfigError(f"{flag('chunks', f'{name}={size}')}: only mass axes are split into blocks "
-                              f"({', '.join(mass_axes) or 'none in this scan'}); the others share a block's events")
+        if name not in block_axes:
+            raise ConfigError(f"{flag('chunks', f'{name}={size}')}: only mass and lifetime axes are split into "
+                              f"blocks ({', '.join(block_axes) or 'none in this scan'}); rate axes are broadcast, "
+                              "never computed")
         if size < 1:
             raise ConfigError(f"{flag('chunks', f'{name}={size}')}: chunk size must be at least 1")
         clipped[name] = min(int(size), len(axes[name]))  # a block larger than its axis is the whole axis

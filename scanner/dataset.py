@@ -10,7 +10,8 @@ import numpy as np
 import xarray as xr
 
 from llpscan.scanner.config import Scan
-from llpscan.scanner.grid import acceptance_dims, block_chunks, block_grid, block_slices, compute_block, variable_values
+from llpscan.scanner.grid import (acceptance_dims, block_axes, block_chunks, block_grid, block_slices, compute_block,
+                                  variable_values)
 
 __all__ = ["coordinates", "cheap_variables", "lazy_dataset", "done_dims", "statistic_attrs"]
 
@@ -38,23 +39,25 @@ def cheap_variables(scan: Scan) -> dict[str, xr.DataArray]:
 
 
 def done_dims(scan: Scan) -> tuple[str, ...]:
-    return tuple(f"{a}_block" for a in scan.mass_axes) or ("block",)
+    return tuple(f"{a}_block" for a in block_axes(scan)) or ("block",)
 
 
 def _acceptance_arrays(scan: Scan):
     """Two dask arrays (acceptance, error) whose blocks each call :func:`compute_block` once."""
-    grid = block_grid(scan)
-    life = tuple(len(scan.axes[a]) for a in scan.lifetime_axes)
-    # one block along search and lifetime dims, so the nesting of da.block matches every dim
-    nest = (1, *grid, *(1 for _ in life))
+    dims = acceptance_dims(scan)[1:]
+    axes = block_axes(scan)
+    grid = dict(zip(axes, block_grid(scan)))
+    # one block along search and along the unsplit dims, so the nesting of da.block matches every dim
+    nest = (1, *(grid.get(d, 1) for d in dims))
     means = np.empty(nest, dtype=object)
     errs = np.empty(nest, dtype=object)
-    for index in np.ndindex(*grid):
-        shape = (len(scan.searches), *(s.stop - s.start for s in block_slices(scan, index)), *life)
+    for index in np.ndindex(*block_grid(scan)):
+        shape = (len(scan.searches), *(s.stop - s.start for s in block_slices(scan, index)))
         pair = dask.delayed(compute_block, pure=True, nout=2)(scan, index)
-        at = (0, *index, *(0 for _ in life))
-        means[at] = da.from_delayed(pair[0], shape, dtype=float)
-        errs[at] = da.from_delayed(pair[1], shape, dtype=float)
+        at = dict(zip(axes, index))
+        pos = (0, *(at.get(d, 0) for d in dims))
+        means[pos] = da.from_delayed(pair[0], shape, dtype=float)
+        errs[pos] = da.from_delayed(pair[1], shape, dtype=float)
     return da.block(means.tolist()), da.block(errs.tolist())
 
 

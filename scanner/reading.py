@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import TYPE_CHECKING
 
 import numpy as np
-import xarray as xr
 
 from llpscan.errors import ConfigError
 from llpscan.scanner.boundaries import reach
 from llpscan.scanner.stats import exclusion
 from llpscan.scanner.wording import flag
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["select", "query_point", "reach_table", "default_search", "summary_rows", "store_level", "store_exclusion",
            "check_axes", "check_searches", "check_not_selected"]

@@ -24,11 +24,15 @@ import re
 from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
+from typing import TYPE_CHECKING
+
 import numpy as np
-import xarray as xr
+
+if TYPE_CHECKING:
+    import xarray as xr
 
 __all__ = ["Statistic", "EventCount", "PoissonLimit", "Chi2", "parse_statistic", "STATISTICS",
-           "poisson_upper_limit", "chi2", "chi2_signal_needed", "threshold", "derive", "exclusion"]
+           "poisson_upper_limit", "chi2", "chi2_signal_needed", "threshold", "derive", "derived_metadata", "exclusion"]
 
 #: the statistics the built-in scenarios use, with what they mean (any other level parses too)
 STATISTICS = {
@@ -208,10 +212,66 @@ def _attr_list(ds: xr.Dataset, name: str) -> list[str]:
 
 
 def _background(ds: xr.Dataset) -> xr.DataArray:
+    import xarray as xr
+
     name = ds.attrs.get("background") or ""
     if not name:
         return xr.DataArray(0.0, attrs={"units": "events"})
     return ds[name]
+
+
+def _needed_long_name(statistic: str) -> str:
+    return f"signal events needed for exclusion at the expected background ({statistic})"
+
+
+def _chi2_long_name(combine: list[str]) -> str:
+    return "chi^2 = S^2/(S+B)" + (f" summed over {', '.join(combine)}" if combine else "")
+
+
+def _limit_names(attrs, statistic: str) -> tuple[str, str]:
+    limit_on = attrs.get("limit_on") or ""
+    return (attrs.get("limit_name") or f"{limit_on}_limit",
+            attrs.get("limit_long_name") or f"upper limit on {limit_on} ({statistic})")
+
+
+def _broadcast(*dims) -> list[str]:
+    """xarray's order of the dims of an operation on arrays with these dims: the first one's, then
+    each new one in order of appearance."""
+    out: list[str] = []
+    for ds in dims:
+        out += [d for d in ds if d not in out]
+    return out
+
+
+def derived_metadata(attrs: dict, variables: dict[str, dict]) -> dict[str, dict]:
+    """What :func:`llpscan.scanner.store.open_scan` and :func:`derive` add to a store, without reading it:
+    name -> {"dims", "units", "long_name"} of ``n_signal`` and the statistic's variables, from the
+    store's attrs and its arrays' ``variables`` (name -> {"dims", "units"}). ``llpscan info`` lists them
+    from this; tests check it against the opened Dataset.
+    """
+    stat = parse_statistic(attrs.get("statistic", "events-3"))
+    out = {}
+    n = list(variables["acceptance"]["dims"])
+    for name in json.loads(attrs["signal_factors"]):
+        n = _broadcast(n, variables[name]["dims"])
+    if "allowed" in variables:
+        n = _broadcast(n, variables["allowed"]["dims"])
+    out["n_signal"] = {"dims": n, "units": "events", "long_name": "expected number of signal events"}
+    bname = attrs.get("background") or ""
+    b = list(variables[bname]["dims"]) if bname else []
+    needed = b if stat.uses_background else []
+    if stat.uses_background:
+        out["n_needed"] = {"dims": needed, "units": "events", "long_name": _needed_long_name(stat.name)}
+    combine = json.loads(attrs.get("combine") or "[]")
+    if stat.summed:
+        out["chi2"] = {"dims": [d for d in _broadcast(n, b) if d not in combine], "units": "1",
+                       "long_name": _chi2_long_name(combine)}
+    limit_on = attrs.get("limit_on") or ""
+    if limit_on and not combine:
+        name, long_name = _limit_names(attrs, stat.name)
+        p = variables[limit_on]
+        out[name] = {"dims": _broadcast(p["dims"], needed, n), "units": p.get("units", "1"), "long_name": long_name}
+    return out
 
 
 def derive(ds: xr.Dataset) -> xr.Dataset:
@@ -223,6 +283,8 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
       ``limit_on`` attr, p x n_needed / n_signal, for n_signal proportional to p (statistics linear
       in S, no combined data sets).
     """
+    import xarray as xr  # on use: parsing a statistic (configs, presets) does not need xarray
+
     stat = parse_statistic(ds.attrs.get("statistic", "events-3"))
     statistic = stat.name
     n = ds["n_signal"]
@@ -233,22 +295,19 @@ def derive(ds: xr.Dataset) -> xr.Dataset:
         # the background is small and eager-sized (a cheap variable): compute it once
         bv = b.compute() if hasattr(b.data, "compute") else b
         needed = xr.apply_ufunc(stat.signal_needed, bv)
-        ds["n_needed"] = needed.assign_attrs(
-            units="events", long_name=f"signal events needed for exclusion at the expected background ({statistic})")
+        ds["n_needed"] = needed.assign_attrs(units="events", long_name=_needed_long_name(statistic))
     combine = _attr_list(ds, "combine")
     if stat.summed:
         c = xr.apply_ufunc(chi2, n, b, dask="allowed")
         if combine:
             c = c.sum(combine, skipna=False)
-        ds["chi2"] = c.assign_attrs(units="1", long_name="chi^2 = S^2/(S+B)" + (
-            f" summed over {', '.join(combine)}" if combine else ""))
+        ds["chi2"] = c.assign_attrs(units="1", long_name=_chi2_long_name(combine))
     limit_on = ds.attrs.get("limit_on") or ""
     if limit_on and not combine:
         p = ds[limit_on]
         # NaN where there is no signal (masked points): no limit, and no division by zero
         lim = p * needed / n.where(n > 0)
-        name = ds.attrs.get("limit_name") or f"{limit_on}_limit"
-        long_name = ds.attrs.get("limit_long_name") or f"upper limit on {limit_on} ({statistic})"
+        name, long_name = _limit_names(ds.attrs, statistic)
         ds[name] = lim.assign_attrs(units=p.attrs.get("units", "1"), long_name=long_name)
     return ds
 

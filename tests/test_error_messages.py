@@ -59,7 +59,7 @@ RUN = ["run", "belle2-alp-hnl", "--events", "200", "--quiet"]
         ([*RUN, "--bogus"], ["No such option"]),
         ([*RUN, "--out", "no/such/dir/x.zarr"], ["the directory", "does not exist"]),
         ([*RUN, "--out", ""], ["empty store path"]),
-        ([*RUN, "--chunks", "V2=2"], ["only mass axes are split"]),
+        ([*RUN, "--chunks", "lumi=2"], ["only mass and lifetime axes are split", "m_a, m_N, V2"]),
         ([*RUN, "--scheduler", "tcp://127.0.0.1:9"], ["cannot reach the dask scheduler"]),
         (["run", "missing.toml"], ["config file 'missing.toml' does not exist"]),
         (["info", "nowhere.zarr"], ["nowhere.zarr: no such store"]),

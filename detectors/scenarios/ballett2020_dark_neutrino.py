@@ -13,6 +13,8 @@ event; eq. (26) is kept as the ``p_decay`` variable for comparison.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from llpscan.detectors.experiments import na62
@@ -160,6 +162,10 @@ class NA62DarkNeutrino(Scenario):
         """Br(nu_h -> nu Z') Br(Z' -> channel): 1 x Br_ll where the chain is open, else 0."""
         open_ = self.model.is_open(m_h=m_h, m_Zp=m_Zp)
         return np.where(open_, self.model.br_zp(m_Zp, channel), 0.0)
+
+    def acceptance_key(self, search):
+        # the ee and mumu searches differ only in what multiplies the acceptance: one evaluation
+        return dataclasses.replace(search, label="", final_state="", n_k_fid=0.0, a_beta=0.0)
 
     def kinematically_open(self, *, m_h, m_Zp):
         return bool(self.model.is_open(m_h=m_h, m_Zp=m_Zp))

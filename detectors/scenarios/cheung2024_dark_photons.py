@@ -23,7 +23,7 @@ from llpscan.detectors.experiments import belle2
 from llpscan.detectors.geometry import in_polar_range, polar_angle
 from llpscan.detectors.scenario import Scenario, Switch, variable
 from llpscan.detectors.scenarios.wang2024_alp_hnl import PROMPT_LENGTH, n_bplus_bminus
-from llpscan.detectors.searches.displaced import DisplacedVertexSearch, mean_acceptance
+from llpscan.detectors.searches.displaced import DisplacedAccumulator, DisplacedVertexSearch
 from llpscan.physics import pdg
 from llpscan.physics.kinematics import EventSample
 from llpscan.physics.models import dark_photon
@@ -260,34 +260,55 @@ class Belle2ScalarDarkPhoton(Scenario):
         return DarkPhotonEvents(momenta=keep, llps=lab.llps, masses=lab.masses, llp_masses=lab.llp_masses,
                                 weights=weights, groups=groups)
 
-    def acceptance(self, search, events, params):
-        """(mean, err) over the lifetime points of ``params``.
+    def channel_groups(self, m_S: float, m_Ap: float) -> list[tuple[str, str]]:
+        """The weight groups (g1, g2) of :class:`DarkPhotonEvents` that can be non-zero at these masses:
+        those of the channels that are open (2 m_track < m_A'), not vetoed and with Br > 0, in the
+        order of :meth:`weighted`'s ``groups``."""
+        br = dark_photon.branching_ratios(np.float64(m_Ap))
+        vetoed = self.vetoed(m_S, m_Ap)
+        live = {_group(c) for c, name in CHANNELS.items()
+                if 2 * pdg.mass(name) < m_Ap and c not in vetoed and br[c] != 0}
+        return [(g1, g2) for g1 in ("ee", "rest") for g2 in ("ee", "rest") if g1 in live and g2 in live]
+
+    def accumulator(self, search, params):
+        """The acceptance over the lifetime points of ``params``, fed with event batches.
 
         Where the ee cut applies (m_A' < ``ee_gas_below``), the event probability is
-        sum_{g1, g2} W_g1g2 P1(r_min of g1) P2(r_min of g2) over the four weight groups of
+        sum_{g1, g2} W_g1g2 P1(r_min of g1) P2(r_min of g2) over the weight groups of
         :class:`DarkPhotonEvents`; each term is a weighted 'both' average. Its error is the sum of
         the terms' errors (an upper bound: the terms share events).
         """
-        ctau = self.model.ctau(**params)["Ap"]
-        shape = np.broadcast_shapes(*(np.shape(v) for v in params.values()))
-        row = np.broadcast_to(ctau, shape).ravel()
-        rows = np.stack([row, row])
         m_Ap = float(np.asarray(params["m_Ap"]).ravel()[0])
         if m_Ap >= self.cuts.ee_gas_below:
-            return search.acceptance(events, rows)
+            return super().accumulator(search, params)
+        m_S = float(np.asarray(params["m_S"]).ravel()[0])
+        r_min = {"ee": max(search.r_min, self.cuts.r_min_ee_gas), "rest": search.r_min}
+        return _GroupedAccumulator(search, self.lifetime_rows(tuple(self.llp_species), params), r_min,
+                                   self.channel_groups(m_S, m_Ap), m_Ap, self.cuts.ee_gas_below)
+
+
+class _GroupedAccumulator:
+    """One 'both' average per weight group, each A' with the radial cut of its group (see
+    :meth:`Belle2ScalarDarkPhoton.accumulator`); the mean and error are the sums over groups."""
+
+    def __init__(self, search, rows, r_min, groups, m_Ap, below):
+        self.search, self.r_min, self.m_Ap, self.below = search, r_min, m_Ap, below
+        self.parts = {g: DisplacedAccumulator(rows, search.mode, search.efficiency_r0) for g in groups}
+        self.n = rows.shape[1]
+
+    def add(self, events) -> None:
         if not isinstance(events, DarkPhotonEvents) or not events.groups:
             # without the weight groups the e+e- vertices would silently get r > r_min instead of 17 cm
-            raise ValueError(f"m_A' = {m_Ap:g} GeV < {self.cuts.ee_gas_below:g} GeV needs the weight groups of "
+            raise ValueError(f"m_A' = {self.m_Ap:g} GeV < {self.below:g} GeV needs the weight groups of "
                              "DarkPhotonEvents (from events() or weighted()) for the e+e- radial cut")
-        r_min = {"ee": max(search.r_min, self.cuts.r_min_ee_gas), "rest": search.r_min}
-        iv = {g: search.intervals(events, r)[0] for g, r in r_min.items()}
-        s = search.intervals(events)[1]
-        mean = np.zeros(rows.shape[1])
-        err = np.zeros(rows.shape[1])
-        for (g1, g2), w in events.groups.items():
-            if not np.any(w):
-                continue
-            m, e = mean_acceptance([iv[g1][0], iv[g2][1]], s, rows, search.efficiency_r0, search.mode, weights=w)
+        for (g1, g2), acc in self.parts.items():
+            acc.add(events, self.search.volume, r_min=(self.r_min[g1], self.r_min[g2]), weights=events.groups[(g1, g2)])
+
+    def result(self):
+        mean = np.zeros(self.n)
+        err = np.zeros(self.n)
+        for acc in self.parts.values():
+            m, e = acc.result()
             mean += m
             err += e
         return mean, err

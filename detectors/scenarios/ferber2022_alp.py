@@ -25,6 +25,7 @@ import numpy as np
 from llpscan.detectors.experiments import belle2
 from llpscan.detectors.scenario import Scenario, Switch, variable
 from llpscan.detectors.searches import DisplacedVertexSearch, InvisibleSearch
+from llpscan.physics.kinematics import EventSample
 from llpscan.physics.models.alp import COUPLINGS, HADRON_SWITCH_ALPACA, M_PQCD, AlpModel
 from llpscan.physics.models.b_to_k_x import GenericBToKX
 from llpscan.physics.sources import Upsilon4S
@@ -118,6 +119,18 @@ class _BToKScenario(Scenario):
     extra_parameters = (belle2.LUMI,)
 
     def events(self, masses, n, rng):
+        """Lab-frame K and LLP: :meth:`events_reference`'s events, bit for bit, from the fused chain
+        (:func:`llpscan.physics.chains.upsilon4s_chain`)."""
+        from llpscan.physics.chains import upsilon4s_chain
+
+        ((name, m),) = masses.items()  # the one mass parameter (m_a or m_X)
+        (llp,) = self.model.llps
+        p = upsilon4s_chain(rng, n, float(m), beta=belle2.lab_boost(self.option("boost")))
+        return EventSample(momenta={"K": p["K"], llp: p["X"]}, llps=(llp,), masses={name: float(m)},
+                           llp_masses={llp: float(m)})
+
+    def events_reference(self, masses, n, rng):
+        """The events composed from the source, the model's decay and the lab boost (numpy)."""
         b = self.source.parents(rng, n)  # masses: the one mass parameter (m_a or m_X)
         return self.model.decay(rng, b, **masses).boosted(belle2.lab_boost(self.option("boost")))
 

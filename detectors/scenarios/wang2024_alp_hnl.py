@@ -13,6 +13,7 @@ import numpy as np
 from llpscan.detectors.experiments import belle2
 from llpscan.detectors.scenario import Scenario, Switch, variable
 from llpscan.detectors.searches import DisplacedVertexSearch
+from llpscan.physics.kinematics import EventSample
 from llpscan.physics.models.alp_hnl import AlpToHnl
 from llpscan.physics.sources import Upsilon4S
 
@@ -139,6 +140,17 @@ class Belle2AlpHnl(Scenario):
         return bool(self.model.is_open(m_a=m_a, m_N=m_N))
 
     def events(self, masses, n, rng):
+        """Lab-frame K, a, N1, N2: :meth:`events_reference`'s events, bit for bit, from the fused chain
+        (:func:`llpscan.physics.chains.upsilon4s_chain`, 3-5x faster)."""
+        from llpscan.physics.chains import upsilon4s_chain
+
+        m_a, m_N = float(masses["m_a"]), float(masses["m_N"])
+        p = upsilon4s_chain(rng, n, m_a, m_N, beta=belle2.lab_boost(self.option("boost")))
+        return EventSample(momenta={"K": p["K"], "a": p["X"], "N1": p["Y1"], "N2": p["Y2"]}, llps=("N1", "N2"),
+                           masses={"m_a": m_a, "m_N": m_N}, llp_masses={"N1": m_N, "N2": m_N})
+
+    def events_reference(self, masses, n, rng):
+        """The events composed from the source, the model's decays and the lab boost (numpy)."""
         b = self.source.parents(rng, n)
         cm = self.model.decay(rng, b, m_a=masses["m_a"], m_N=masses["m_N"])
         return cm.boosted(belle2.lab_boost(self.option("boost")))

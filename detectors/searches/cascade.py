@@ -10,16 +10,15 @@ event (common random numbers). The transverse extent of the detector is left to 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-import numba
 import numpy as np
 
-from llpscan.detectors.decay import chain_decay_probability, chain_decay_probability_scalar, chain_decay_sampled
-from llpscan.detectors.reduce import shifted_add, shifted_mean_error
+from llpscan.detectors.decay import chain_decay_probability, chain_decay_sampled
+from llpscan.detectors.reduce import ShiftedSums
 from llpscan.physics.kinematics import EventSample
 
-__all__ = ["KaonDecayEvents", "CascadeSearch", "METHODS"]
+__all__ = ["KaonDecayEvents", "CascadeSearch", "CascadeAccumulator", "METHODS"]
 
 #: ``integrated``: decay positions in closed form (the parent's vertex sampled); ``sampled``: both
 #: decay distances from the event's fixed uniforms
@@ -33,41 +32,6 @@ class KaonDecayEvents(EventSample):
 
     z_kaon: np.ndarray | None = None
     uniforms: np.ndarray | None = None
-    #: acceptances already computed from these events (one scan task owns the sample: no sharing)
-    cache: dict = field(default_factory=dict, repr=False, compare=False)
-
-
-@numba.njit(nogil=True, cache=True, error_model="numpy")
-def _cascade_kernel(l_over_s1, l_over_s2, e1, e2, L, weights, inv1, inv2, ctau1, ctau2, sampled):
-    """Event mean and standard error of the cascade probability at every point (one pass, in event
-    order, sums shifted by the first event: detectors.reduce).
-
-    Per event: L/s_i (s = p_z/m), and for the sampled mode e_i = -s_i ln(1 - u_i) (flight = e_i c tau_i);
-    per point: 1/c tau_i and c tau_i.
-    """
-    n = L.shape[0]
-    m = ctau1.shape[0]
-    mean = np.empty(m)
-    err = np.empty(m)
-    for j in range(m):
-        r1 = inv1[j]
-        r2 = inv2[j]
-        c1 = ctau1[j]
-        c2 = ctau2[j]
-        shift = 0.0
-        t1 = 0.0
-        t2 = 0.0
-        for i in range(n):
-            if sampled:
-                p = 1.0 if e1[i] * c1 + e2[i] * c2 < L[i] else 0.0
-            else:
-                p = chain_decay_probability_scalar(l_over_s1[i] * r1, l_over_s2[i] * r2)
-            p *= weights[i]
-            if i == 0:
-                shift = p
-            t1, t2 = shifted_add(p, shift, t1, t2)
-        mean[j], err[j] = shifted_mean_error(shift, t1, t2, n)
-    return mean, err
 
 
 def _flight_factors(events: EventSample):
@@ -117,26 +81,53 @@ class CascadeSearch:
         u = events.uniforms
         return chain_decay_sampled(L, lam1, lam2, u[:, :1], u[:, 1:2])
 
+    def accumulator(self, ctau: np.ndarray) -> "CascadeAccumulator":
+        """The acceptance at every column of ``ctau`` (2, n_points), fed with event batches."""
+        return CascadeAccumulator(self, ctau)
+
     def acceptance(self, events: KaonDecayEvents, ctau: np.ndarray):
         """(mean, err) over events at every column of ``ctau`` (2, n_points): the numba kernel;
         :meth:`per_event` is the plain-numpy reference it is tested against."""
+        acc = self.accumulator(ctau)
+        acc.add(events)
+        return acc.result()
+
+
+class CascadeAccumulator:
+    """:meth:`CascadeSearch.acceptance` fed with consecutive event batches (the same bits as all at
+    once); memory: three arrays of n_points doubles."""
+
+    def __init__(self, search: CascadeSearch, ctau):
         ctau = np.atleast_2d(np.asarray(ctau, dtype=float))
-        if ctau.shape[0] != 2 or len(events.llps) != 2:
+        if ctau.shape[0] != 2:
             raise ValueError("a cascade search needs two LLPs per event and two rows of ctau")
-        key = (self.method, self.z_max, ctau.tobytes())
-        cache = events.cache if isinstance(events, KaonDecayEvents) else {}
-        if key in cache:  # the searches of one scenario share the decay geometry: computed once
-            return cache[key]
+        self.search = search
+        c = np.ascontiguousarray
+        self.ctau = (c(ctau[0]), c(ctau[1]))
+        self.inv = (1.0 / self.ctau[0], 1.0 / self.ctau[1])
+        self.sums = ShiftedSums(ctau.shape[1])
+
+    def add(self, events: KaonDecayEvents) -> None:
+        if len(events.llps) != 2:
+            raise ValueError("a cascade search needs two LLPs per event and two rows of ctau")
+        n = events.n_events
+        if n == 0:
+            return
         s1, s2 = _flight_factors(events)
-        L = np.maximum(self.z_max - events.z_kaon, 0.0)
-        n = L.shape[0]
+        L = np.maximum(self.search.z_max - events.z_kaon, 0.0)
         u = np.zeros((n, 2)) if events.uniforms is None else np.asarray(events.uniforms, dtype=float)
         w = np.ones(n) if events.weights is None else np.asarray(events.weights, dtype=float)
+        from llpscan.detectors import kernels
+
         c = np.ascontiguousarray
         with np.errstate(divide="ignore"):  # s = 0 (backward flight, _flight_factors): L/s = inf
             l_over_s1, l_over_s2 = L / s1, L / s2
-        out = _cascade_kernel(c(l_over_s1), c(l_over_s2), c(-s1 * np.log1p(-u[:, 0])),
-                              c(-s2 * np.log1p(-u[:, 1])), c(L), c(w), c(1.0 / ctau[0]), c(1.0 / ctau[1]),
-                              c(ctau[0]), c(ctau[1]), self.method == "sampled")
-        cache[key] = out
-        return out
+        kernels.cascade_accumulate(c(l_over_s1), c(l_over_s2), c(-s1 * np.log1p(-u[:, 0])), c(-s2 * np.log1p(-u[:, 1])),
+                                   c(L), c(w),
+                                   self.inv[0], self.inv[1], self.ctau[0], self.ctau[1],
+                                   self.search.method == "sampled", self.sums.shift, self.sums.s1, self.sums.s2,
+                                   self.sums.n == 0)
+        self.sums.n += n
+
+    def result(self):
+        return self.sums.result()

@@ -3,75 +3,39 @@ r"""Displaced vertices: LLPs from the interaction point decaying inside a cylind
 Per LLP the closed form of :func:`llpscan.detectors.decay.decay_probability` on the radial interval of
 :func:`llpscan.detectors.geometry.radial_interval`; the LLPs of one event combine as ``single`` (one
 LLP), ``exactly_one`` (1DV of Wang, Zhang & Liu, arXiv:2410.00491, eq. (6): P1 (1 - P2) + P2 (1 - P1)),
-``both`` (2DV, eq. (11): P1 P2) or ``at_least_one``. Two implementations with bit-identical results:
-the fused numba kernel behind :func:`mean_acceptance` (no temporaries, runs with the GIL released so
-dask threads scale) and :func:`mean_acceptance_reference` in plain numpy; both reduce with
-:mod:`llpscan.detectors.reduce`.
+``both`` (2DV, eq. (11): P1 P2) or ``at_least_one``. Two implementations:
+
+* the fused numba kernel behind :func:`mean_acceptance` and :class:`DisplacedAccumulator`: events in the
+  outer loop, coupling points in the inner loop, each point with its own running sums, so LLVM
+  vectorises across points (8 per AVX-512 instruction) while every point's sums still run over the
+  events in order (:mod:`llpscan.detectors.reduce`); with the deterministic exp/expm1 of
+  :mod:`llpscan.detectors.vecmath` a point's value has the same bits whichever lane, block, thread or
+  call computes it. It keeps four arrays of points as state and takes the events in batches of any
+  size (same bits), and the per-event inputs come straight from the four-momenta in one numba pass;
+  it releases the GIL;
+* :func:`mean_acceptance_reference` in plain numpy (numpy's exp/expm1, the gamma(2, x) series), the
+  reference the kernel is tested against (a few ulp).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 
-from llpscan.detectors.decay import interval_probability, interval_probability_scalar
+from llpscan.detectors.decay import interval_probability
 from llpscan.detectors.geometry import radial_interval
-from llpscan.detectors.reduce import event_mean_and_error, shifted_add, shifted_mean_error
+from llpscan.detectors.reduce import ShiftedSums, event_mean_and_error
 from llpscan.physics.kinematics import EventSample
 
-__all__ = ["COMBINE", "DisplacedVertexSearch", "mean_acceptance", "mean_acceptance_reference"]
+__all__ = ["COMBINE", "DisplacedVertexSearch", "DisplacedAccumulator", "SearchAccumulator", "mean_acceptance",
+           "mean_acceptance_reference", "kernel_inputs"]
 
 #: how the per-LLP probabilities of one event combine (one or two LLPs per event)
 COMBINE = {"single": 0, "exactly_one": 1, "both": 2, "at_least_one": 3}
 
-
-@numba.njit(nogil=True, cache=True, error_model="numpy")
-def _mean_kernel(a_over_s, w_over_s, one_minus, s_over_r0, weights, ctau, mode):
-    """Event means and standard errors of the combined per-event probability.
-
-    a_over_s, w_over_s, one_minus, s_over_r0: (k, n) with s = p_T/m, so that a/lam = a_over_s/ctau,
-    (b-a)/lam = w_over_s/ctau, lam/r0 = s_over_r0*ctau (divisions done as products with 1/ctau).
-    ctau: (k, m). Sums run over events in order (detectors.reduce), so results do not depend on
-    threads or chunking.
-    """
-    k, n = a_over_s.shape
-    m = ctau.shape[1]
-    mean = np.empty(m)
-    err = np.empty(m)
-    for j in range(m):
-        shift = 0.0
-        s1 = 0.0
-        s2 = 0.0
-        c0 = ctau[0, j]
-        r0 = 1.0 / c0
-        c1 = ctau[k - 1, j]
-        r1 = 1.0 / c1
-        for i in range(n):
-            p1 = interval_probability_scalar(a_over_s[0, i] * r0, w_over_s[0, i] * r0, one_minus[0, i],
-                                             s_over_r0[0, i] * c0)
-            if k == 2:
-                p2 = interval_probability_scalar(a_over_s[1, i] * r1, w_over_s[1, i] * r1, one_minus[1, i],
-                                                 s_over_r0[1, i] * c1)
-                if mode == 1:
-                    p = p1 * (1.0 - p2) + p2 * (1.0 - p1)
-                elif mode == 2:
-                    p = p1 * p2
-                else:
-                    p = 1.0 - (1.0 - p1) * (1.0 - p2)
-            else:
-                p = p1
-            p *= weights[i]
-            if i == 0:
-                shift = p
-            s1, s2 = shifted_add(p, shift, s1, s2)
-        mean[j], err[j] = shifted_mean_error(shift, s1, s2, n)
-    return mean, err
-
-
-def _kernel_inputs(intervals, pt_over_m, r0):
-    """Per-event inputs of the kernel, each (k, n), from fiducial intervals and p_T/m."""
+def kernel_inputs(intervals, pt_over_m, r0):
+    """Per-event inputs of the kernel, each (k, n), from radial intervals and p_T/m (numpy)."""
     a = np.stack([np.asarray(iv[0], dtype=float) for iv in intervals])
     b = np.stack([np.asarray(iv[1], dtype=float) for iv in intervals])
     s = np.stack([np.asarray(v, dtype=float) for v in pt_over_m])
@@ -83,8 +47,67 @@ def _kernel_inputs(intervals, pt_over_m, r0):
     return a_over_s, w_over_s, one_minus, np.where(ok, s / r0, 0.0)
 
 
+class DisplacedAccumulator:
+    """The acceptance at m coupling points, fed with consecutive batches of events.
+
+    ``ctau`` (k, m): proper decay lengths (m) of the k LLPs; ``mode``: :data:`COMBINE`; ``r0``: the
+    efficiency radius (m). :meth:`add_inputs` takes kernel inputs, :meth:`add` an event sample (with a
+    search's volume). Memory: four arrays of m doubles, whatever the number of events; feeding the
+    events in batches of any size gives the same bits as all at once.
+    """
+
+    def __init__(self, ctau, mode: str, r0: float):
+        self.ctau = np.ascontiguousarray(np.atleast_2d(np.asarray(ctau, dtype=float)))
+        self.inv = 1.0 / self.ctau  # the kernel multiplies by 1/ctau
+        self.mode = COMBINE[mode]
+        self.r0 = float(r0)
+        self.sums = ShiftedSums(self.ctau.shape[1])
+
+    def add_inputs(self, A, W, OM, S, weights=None) -> None:
+        """Events as kernel inputs A, W, OM, S (k, nb) and optional weights (nb,)."""
+        A = np.ascontiguousarray(A, dtype=float)
+        if A.shape[0] != self.ctau.shape[0]:
+            raise ValueError(f"{A.shape[0]} LLPs per event but {self.ctau.shape[0]} rows of ctau")
+        nb = A.shape[1]
+        if nb == 0:
+            return
+        w = np.ones(nb) if weights is None else np.ascontiguousarray(weights, dtype=float)
+        from llpscan.detectors import kernels
+
+        c = np.ascontiguousarray
+        kernels.displaced_accumulate(A, c(W, dtype=float), c(OM, dtype=float), c(S, dtype=float), w, self.inv,
+                                     self.ctau, self.mode, self.sums.shift, self.sums.s1, self.sums.s2,
+                                     self.sums.n == 0)
+        self.sums.n += nb
+
+    def add(self, events: EventSample, volume: dict, r_min=None, weights=None) -> None:
+        """Events of a sample, for the cylinder ``volume`` (r_max, z_min, z_max in m) and a minimum
+        radius per LLP (``r_min``: one value or one per LLP); ``weights`` default to the sample's."""
+        self.add_inputs(*self.inputs(events, volume, r_min, weights))
+
+    def inputs(self, events: EventSample, volume: dict, r_min=None, weights=None):
+        """The kernel inputs (A, W, OM, S, weights) of a sample (:meth:`add` is ``add_inputs(*inputs(...))``;
+        a caller that evaluates the same events at other points keeps them)."""
+        names = events.llps
+        n = events.n_events
+        r_mins = np.broadcast_to(np.asarray(r_min, dtype=float), (len(names),))
+        from llpscan.detectors import kernels
+
+        A, W, OM, S = (np.empty((len(names), n)) for _ in range(4))
+        for row, name in enumerate(names):
+            kernels.displaced_inputs(np.ascontiguousarray(events.momenta[name], dtype=float),
+                                     float(events.llp_mass(name)), float(r_mins[row]), float(volume["r_max"]),
+                                     float(volume["z_min"]), float(volume["z_max"]), self.r0, A[row], W[row], OM[row],
+                                     S[row])
+        return A, W, OM, S, events.weights if weights is None else weights
+
+    def result(self):
+        """(mean, err), each (m,)."""
+        return self.sums.result()
+
+
 def mean_acceptance(intervals, pt_over_m, ctau, r0, mode="single", weights=None):
-    """Acceptance and its Monte-Carlo standard error for every column of ``ctau``.
+    """Acceptance and its Monte-Carlo standard error for every column of ``ctau`` (the fused kernel).
 
     Args:
         intervals: one (a, b) pair of (n,) arrays (m) per LLP of the event (1 or 2 LLPs).
@@ -96,21 +119,19 @@ def mean_acceptance(intervals, pt_over_m, ctau, r0, mode="single", weights=None)
     Returns:
         (mean, err), each of shape (m,).
     """
-    ctau = np.atleast_2d(np.asarray(ctau, dtype=float))
-    a_s, w_s, om, s_r0 = _kernel_inputs(intervals, pt_over_m, r0)
-    n = a_s.shape[1]
-    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
-    return _mean_kernel(a_s, w_s, om, s_r0, w, ctau, COMBINE[mode])
+    acc = DisplacedAccumulator(ctau, mode, r0)
+    acc.add_inputs(*kernel_inputs(intervals, pt_over_m, r0), weights)
+    return acc.result()
 
 
 def mean_acceptance_reference(intervals, pt_over_m, ctau, r0, mode="single", weights=None):
     """:func:`mean_acceptance` in plain numpy on (n, m) arrays (the reference; slower, more memory)."""
     ctau = np.atleast_2d(np.asarray(ctau, dtype=float))
-    a_s, w_s, om, s_r0 = _kernel_inputs(intervals, pt_over_m, r0)
+    a_s, w_s, om, s_r0 = kernel_inputs(intervals, pt_over_m, r0)
     probs = []
     for i in range(a_s.shape[0]):
         c = ctau[i][None, :]
-        inv = 1.0 / c  # the kernel multiplies by 1/ctau, so must the reference to agree bit for bit
+        inv = 1.0 / c  # the kernel multiplies by 1/ctau, and so does the reference
         probs.append(interval_probability(a_s[i][:, None] * inv, w_s[i][:, None] * inv, om[i][:, None],
                                           s_r0[i][:, None] * c))
     if len(probs) == 1:
@@ -163,14 +184,46 @@ class DisplacedVertexSearch:
             s.append(np.hypot(p4[:, 1], p4[:, 2]) / events.llp_mass(name))
         return iv, s
 
-    def acceptance(self, events: EventSample, ctau: np.ndarray):
-        """(mean, err) over events at every column of ``ctau`` (k, n_points), k LLPs per event."""
-        ctau = np.atleast_2d(ctau)
-        names = events.llps
+    @property
+    def volume(self) -> dict:
+        """The fiducial cylinder (r_max, z_min, z_max in m)."""
+        return {"r_max": self.r_max, "z_min": self.z_min, "z_max": self.z_max}
+
+    def _check(self, names, ctau):
         if len(names) != ctau.shape[0]:
             raise ValueError(f"{len(names)} LLPs per event but {ctau.shape[0]} rows of ctau")
         if (self.mode == "single") != (len(names) == 1):
             raise ValueError(f"mode {self.mode!r} does not fit {len(names)} LLP(s) per event "
                              "('single' is for one, the others for two)")
-        intervals, s = self.intervals(events)
-        return mean_acceptance(intervals, s, ctau, self.efficiency_r0, self.mode, weights=events.weights)
+
+    def accumulator(self, ctau: np.ndarray) -> "SearchAccumulator":
+        """The acceptance at every column of ``ctau`` (k, n_points), fed with event batches."""
+        return SearchAccumulator(self, ctau)
+
+    def acceptance(self, events: EventSample, ctau: np.ndarray):
+        """(mean, err) over events at every column of ``ctau`` (k, n_points), k LLPs per event."""
+        acc = self.accumulator(ctau)
+        acc.add(events)
+        return acc.result()
+
+
+class SearchAccumulator:
+    """:class:`DisplacedAccumulator` for one search: ``add(events)`` takes event batches in order."""
+
+    def __init__(self, search: DisplacedVertexSearch, ctau):
+        self.search = search
+        self.acc = DisplacedAccumulator(ctau, search.mode, search.efficiency_r0)
+
+    def add(self, events: EventSample) -> None:
+        self.add_prepared(self.prepare(events))
+
+    def prepare(self, events: EventSample):
+        """What :meth:`add` computes from the events before the kernel (reusable at other points)."""
+        self.search._check(events.llps, self.acc.ctau)
+        return self.acc.inputs(events, self.search.volume, self.search.r_min)
+
+    def add_prepared(self, prepared) -> None:
+        self.acc.add_inputs(*prepared)
+
+    def result(self):
+        return self.acc.result()

@@ -5,7 +5,8 @@ eq. (3.1)), with L the path from the interaction point to the outer envelope of 
 LLP's flight direction when its lab polar angle is inside the acceptance cone, and L = 0 outside the
 cone (a decay there is not seen, so the LLP counts as escaping; section 4.1 of that paper). The
 acceptance is the average over all events (eq. (3.2)), with per-event weights if the sample carries
-them.
+them: a numba kernel with events outside and coupling points inside, the exponential from
+:mod:`~llpscan.detectors.vecmath` (vectorised across points, the same bits in every lane).
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from llpscan.detectors.decay import U_MAX
 from llpscan.detectors.geometry import exit_distance, in_polar_range, polar_angle
-from llpscan.detectors.reduce import EVENT_BLOCK, event_mean_and_error
+from llpscan.detectors.reduce import ShiftedSums
 from llpscan.physics.kinematics import EventSample
 
-__all__ = ["InvisibleSearch"]
+__all__ = ["InvisibleSearch", "InvisibleAccumulator"]
+
 
 @dataclass(frozen=True)
 class InvisibleSearch:
@@ -53,23 +54,45 @@ class InvisibleSearch:
         path = exit_distance(p4, self.r_max, self.z_min, self.z_max)
         return np.where(inside, path, 0.0) * m / np.where(p > 0, p, np.inf)
 
+    def accumulator(self, ctau: np.ndarray) -> "InvisibleAccumulator":
+        """The escape probability at every point of ``ctau`` (1, n_points), fed with event batches."""
+        return InvisibleAccumulator(self, ctau)
+
     def acceptance(self, events: EventSample, ctau: np.ndarray):
         """(mean, err) over events of the escape probability at every point of ``ctau`` (1, n_points)."""
+        acc = self.accumulator(ctau)
+        acc.add(events)
+        return acc.result()
+
+
+class InvisibleAccumulator:
+    """:meth:`InvisibleSearch.acceptance` fed with consecutive event batches (the same bits as all at
+    once; memory: three arrays of n_points doubles)."""
+
+    def __init__(self, search: InvisibleSearch, ctau):
         ctau = np.atleast_2d(np.asarray(ctau, dtype=float))
-        if len(events.llps) != 1 or ctau.shape[0] != 1:
+        if ctau.shape[0] != 1:
             raise ValueError("InvisibleSearch takes one LLP per event and one row of ctau")
-        name = events.llps[0]
-        d = self.path_over_beta_gamma(events.momenta[name], events.llp_mass(name))  # (n,)
-        n = d.size
-        w = np.ones(n) if events.weights is None else np.asarray(events.weights, dtype=float)
+        self.search = search
         # 1/c tau (m,): c tau = inf -> 0 (always escapes); c tau = 0 -> 1e300, finite, so that the
         # events outside the cone (d = 0) keep P = exp(0) = 1 instead of exp(-0 x inf) = nan
-        inv = 1.0 / np.maximum(ctau[0], 1e-300)
+        self.inv = np.ascontiguousarray(1.0 / np.maximum(ctau[0], 1e-300))
+        self.sums = ShiftedSums(ctau.shape[1])
 
-        def blocks():
-            for lo in range(0, n, EVENT_BLOCK):
-                dc, wc = d[lo:lo + EVENT_BLOCK, None], w[lo:lo + EVENT_BLOCK, None]
-                # exp of arguments below -U_MAX is 0 to 1e-304 (clamped, to stay on libm's fast path)
-                yield np.exp(-np.minimum(dc * inv[None, :], U_MAX)) * wc
+    def add(self, events: EventSample) -> None:
+        if len(events.llps) != 1:
+            raise ValueError("InvisibleSearch takes one LLP per event and one row of ctau")
+        name = events.llps[0]
+        d = self.search.path_over_beta_gamma(events.momenta[name], events.llp_mass(name))  # (n,)
+        n = d.size
+        if n == 0:
+            return
+        w = np.ones(n) if events.weights is None else np.asarray(events.weights, dtype=float)
+        from llpscan.detectors import kernels
 
-        return event_mean_and_error(blocks())
+        kernels.escape_accumulate(np.ascontiguousarray(d, dtype=float), np.ascontiguousarray(w), self.inv,
+                                  self.sums.shift, self.sums.s1, self.sums.s2, self.sums.n == 0)
+        self.sums.n += n
+
+    def result(self):
+        return self.sums.result()

@@ -22,12 +22,12 @@ from typing import Callable
 import numpy as np
 
 from llpscan.detectors.geometry import exit_distance, polar_angle
-from llpscan.detectors.reduce import EVENT_BLOCK, event_mean_and_error
+from llpscan.detectors.reduce import ShiftedSums
 from llpscan.physics.kinematics import EventSample, boost
 from llpscan.physics.monophoton_background import sigma_with_cuts
 
 __all__ = ["Collider", "PhotonKinematics", "photon_kinematics", "cm_image", "MonophotonSearch",
-           "DECAY_MOMENTUM"]
+           "MonophotonAccumulator", "DECAY_MOMENTUM"]
 
 
 @dataclass(frozen=True)
@@ -117,34 +117,15 @@ class MonophotonSearch:
         k = photon_kinematics(np.atleast_2d(p_gamma_lab), self.collider, sqrt_s)
         return self.cut(k, self.collider).astype(float)
 
+    def accumulator(self, ctau: np.ndarray) -> "MonophotonAccumulator":
+        """The acceptance at every point of ``ctau`` (1, n_points), fed with event batches."""
+        return MonophotonAccumulator(self, ctau)
+
     def acceptance(self, events: EventSample, ctau: np.ndarray):
         """(mean, err) over events of efficiency x cut x P_dec, shape (n_points,); ``ctau`` (1, n_points) in m."""
-        ctau = np.atleast_2d(ctau)
-        if events.llps != ("N",) or ctau.shape[0] != 1:
-            raise ValueError("the monophoton search takes one LLP 'N' per event")
-        m = events.llp_mass("N")
-        sqrt_s = events.masses["sqrt_s"]
-        w = self.photon_weight(events.momenta["gamma"], sqrt_s) * self.efficiency
-        if events.weights is not None:
-            w = w * events.weights
-        n = w.size
-        p_cm = (sqrt_s**2 - m * m) / (2 * sqrt_s)
-        if self.decay_momentum == "cm" and self.calorimeter is None:
-            # p_N is the same for every event in the CM frame: P_dec factorises out of the mean
-            p_dec = -np.expm1(-self.l_decay * m / (p_cm * ctau[0]))
-            mean, err = event_mean_and_error(w)
-            return mean * p_dec, err * p_dec
-        p_n = events.momenta["N"]
-        p = np.linalg.norm(p_n[:, 1:], axis=-1) if self.decay_momentum == "lab" else np.full(n, p_cm)
-        length = self.l_decay if self.calorimeter is None else exit_distance(p_n, *self.calorimeter)
-        x = length * m / p  # (n,): the decay length over c tau
-
-        def blocks():  # w x P_dec, (block, n_points)
-            for lo in range(0, n, EVENT_BLOCK):
-                hi = lo + EVENT_BLOCK
-                yield w[lo:hi, None] * -np.expm1(-x[lo:hi, None] / ctau[0][None, :])
-
-        return event_mean_and_error(blocks())
+        acc = self.accumulator(ctau)
+        acc.add(events)
+        return acc.result()
 
     def background_sigma(self, sqrt_s: float) -> float:
         """Irreducible e+e- -> nu nubar gamma cross section (fb) after this search's cut (no efficiency)."""
@@ -170,3 +151,55 @@ def _background_sigma(cut, collider: Collider, sqrt_s: float) -> float:
         return search.photon_weight(p_lab, sqrt_s)
 
     return sigma_with_cuts(sqrt_s, accept, n=800)
+
+
+class MonophotonAccumulator:
+    """:meth:`MonophotonSearch.acceptance` fed with consecutive event batches (the same bits as all at
+    once). Where every N has the CM momentum and one decay length, P_dec factorises out of the mean:
+    only the cut weights are averaged, and the result is scaled by P_dec."""
+
+    def __init__(self, search: MonophotonSearch, ctau):
+        ctau = np.atleast_2d(np.asarray(ctau, dtype=float))
+        if ctau.shape[0] != 1:
+            raise ValueError("the monophoton search takes one LLP 'N' per event")
+        self.search = search
+        self.ctau = np.ascontiguousarray(ctau[0])
+        self.factorised = search.decay_momentum == "cm" and search.calorimeter is None
+        self.sums = ShiftedSums(1 if self.factorised else self.ctau.size)
+        self.m = self.sqrt_s = None
+
+    def add(self, events: EventSample) -> None:
+        search = self.search
+        if events.llps != ("N",):
+            raise ValueError("the monophoton search takes one LLP 'N' per event")
+        self.m, self.sqrt_s = events.llp_mass("N"), events.masses["sqrt_s"]
+        m, sqrt_s = self.m, self.sqrt_s
+        w = search.photon_weight(events.momenta["gamma"], sqrt_s) * search.efficiency
+        if events.weights is not None:
+            w = w * events.weights
+        n = w.size
+        if n == 0:
+            return
+        if self.factorised:
+            self.sums.add(w[:, None])
+            return
+        p_cm = (sqrt_s**2 - m * m) / (2 * sqrt_s)
+        p_n = events.momenta["N"]
+        p = np.linalg.norm(p_n[:, 1:], axis=-1) if search.decay_momentum == "lab" else np.full(n, p_cm)
+        length = search.l_decay if search.calorimeter is None else exit_distance(p_n, *search.calorimeter)
+        x = np.ascontiguousarray(length * m / p, dtype=float)  # (n,): the decay length over c tau
+        from llpscan.detectors import kernels
+
+        kernels.decayed_accumulate(x, np.ascontiguousarray(w, dtype=float), self.ctau, self.sums.shift,
+                                   self.sums.s1, self.sums.s2, self.sums.n == 0)
+        self.sums.n += n
+
+    def result(self):
+        mean, err = self.sums.result()
+        if not self.factorised:
+            return mean, err
+        # p_N is the same for every event in the CM frame: P_dec factorises out of the mean
+        m, sqrt_s = self.m, self.sqrt_s
+        p_cm = (sqrt_s**2 - m * m) / (2 * sqrt_s)
+        p_dec = -np.expm1(-self.search.l_decay * m / (p_cm * self.ctau))
+        return mean[0] * p_dec, err[0] * p_dec

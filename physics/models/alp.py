@@ -54,7 +54,6 @@ import warnings
 from functools import lru_cache
 
 import numpy as np
-from scipy.integrate import quad
 
 from llpscan.physics import pdg
 from llpscan.physics.constants import ALPHA_EM, HBAR_C, SIN2_THETA_W
@@ -96,8 +95,8 @@ _LEPTONS = {"ee": "e-", "mumu": "mu-", "tautau": "tau-"}
 _LEPTON_KEY = {"ee": "e", "mumu": "mu", "tautau": "tau"}
 _Q_UP, _Q_DOWN = 2.0 / 3.0, -1.0 / 3.0
 #: fermion masses (GeV, PDG via physics.pdg; quarks MSbar: m_s(2 GeV), m_c(m_c), m_b(m_b), t pole)
-_FERMION_MASS = {f: pdg.mass(n) for f, n in (("e", "e-"), ("mu", "mu-"), ("tau", "tau-"), ("u", "u"), ("d", "d"),
-                                             ("s", "s"), ("c", "c"), ("b", "b"), ("t", "t"))}
+_FERMION_MASS = pdg.Masses({f: n for f, n in (("e", "e-"), ("mu", "mu-"), ("tau", "tau-"), ("u", "u"), ("d", "d"),
+                                              ("s", "s"), ("c", "c"), ("b", "b"), ("t", "t"))})
 #: (N_c, Q_f) of the fermions in the photon loop sum of eq. (A.7): leptons and heavy quarks Q
 _PHOTON_LOOP = {"e": (1, -1.0), "mu": (1, -1.0), "tau": (1, -1.0), "c": (3, _Q_UP), "b": (3, _Q_DOWN),
                 "t": (3, _Q_UP)}
@@ -170,6 +169,8 @@ def _g_photon_loop(tau: float) -> complex:
     one-dimensional integral representation used by the ALPaca code (``alpaca-alps`` on PyPI):
     g = 5 + (4/3) int_0^1 dx (1 - 4 tau (1-x)^2 - 2x + 4x^2)/D arctan(x/D), D = sqrt(tau (1-x)^2 - x^2),
     with tau -> tau (1 - i 0)."""
+    from scipy.integrate import quad  # scipy on use: importing the model stays cheap
+
     t = tau * (1 - 1e-8j)
 
     def integrand(x, part):

@@ -28,9 +28,8 @@ __all__ = ["DarkScalarToDarkPhotons", "br_b_to_k_scalar", "width_s_to_apap", "CH
 CHANNELS = {"ee": "e-", "mumu": "mu-", "pipi": "pi+", "KK": "K+"}
 POLARISATIONS = ("longitudinal", "transverse")
 
-# Top mass in the penguin: the pole mass of the particle package (PDG, 172.6 GeV). Br(B -> K S)
+# Top mass in the penguin (M_TOP, read on first use): the pole mass of the particle package (PDG, 172.6 GeV). Br(B -> K S)
 # scales as m_t^4; the MSbar mass (~163 GeV) gives about 20% less (pole: 0.52 sin^2(theta) at m_S = 1 GeV).
-M_TOP = pdg.mass("t")
 # |V_ts^* V_tb| from the PDG 2024 CKM global fit (Wolfenstein parameters): |V_ts| = 0.04110,
 # |V_tb| = 0.999118.
 V_TS_V_TB = 0.04110 * 0.999118
@@ -48,7 +47,7 @@ def br_b_to_k_scalar(m_S, sin_theta=1.0):
     m_S = np.asarray(m_S, dtype=float)
     m_B, m_K = pdg.mass("B+"), pdg.mass("K+")
     m_b, m_s = pdg.mass("b"), pdg.mass("s")
-    h = 3 * math.sqrt(2) * G_F * M_TOP**2 * V_TS_V_TB * (m_b + m_s) / (32 * math.pi**2 * V_HIGGS)
+    h = 3 * math.sqrt(2) * G_F * pdg.mass("t") ** 2 * V_TS_V_TB * (m_b + m_s) / (32 * math.pi**2 * V_HIGGS)
     lam = np.clip(kallen(m_B**2, m_K**2, m_S**2), 0.0, None)
     gamma = (h**2 * np.square(sin_theta) / (16 * math.pi * m_B**3)
              * ((m_B**2 - m_K**2) / (m_b - m_s)) ** 2 * f0_B_to_K(m_S**2) ** 2 * np.sqrt(lam))
@@ -253,3 +252,10 @@ class DarkScalarToDarkPhotons(ModelBase):
             masses={"m_S": float(m_S), "m_Ap": float(m_Ap)},
             llp_masses={"Ap1": float(m_Ap), "Ap2": float(m_Ap)},
         )
+
+
+def __getattr__(name):
+    # M_TOP (the PDG top mass, GeV) is looked up on first use: loading the PDG table at import costs ~0.5 s
+    if name == "M_TOP":
+        return pdg.mass("t")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

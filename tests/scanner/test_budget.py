@@ -41,7 +41,10 @@ def test_the_11600_squared_grid_is_refused_with_what_it_would_cost(tmp_path):
 
 def test_memory_grid_and_block_guards(tmp_path):
     with pytest.raises(ResourceLimit, match="memory per block"):
-        check_limits(resolve(small_config(events=100_000_000, axes={"m_a": [4.7], "m_N": [1.0], "V2": [1e-7]})))
+        check_limits(resolve(small_config(events=100_000, axes={"m_a": [4.7], "m_N": [1.0], "V2": "log:1e-9:1e-3:400000"})))
+    # events come in batches: 1e8 of them need no more memory than 1e4 (only time)
+    assert check_limits(resolve(small_config(events=100_000_000, axes={"m_a": [4.7], "m_N": [1.0], "V2": [1e-7]}))
+                        ).block_bytes < 1e9
     with pytest.raises(ResourceLimit, match="the grid has 6e\\+07 points"):
         check_limits(resolve(small_config(events=2, axes={"m_a": [4.7], "m_N": [1.0], "V2": "log:1e-9:1e-3:1000",
                                                           "lumi": "lin:1:1e5:30000"},
@@ -73,7 +76,7 @@ def test_an_axis_count_is_capped_before_anything_is_allocated():
 def test_huge_chunks_are_clipped_to_the_axis_and_the_store_completes(tmp_path):
     cfg = small_config(chunks={"m_N": 10**20, "m_a": 1})
     scan = resolve(cfg)
-    assert block_chunks(scan) == {"m_a": 1, "m_N": 5} and block_grid(scan) == (2, 1)
+    assert block_chunks(scan) == {"m_a": 1, "m_N": 5, "V2": 7} and block_grid(scan) == (2, 1)
     report = scanner.run(cfg, tmp_path / "c.zarr", progress=False)
     assert report.blocks_run == report.blocks_total == 2
     assert scanner.describe(tmp_path / "c.zarr")["complete"]

@@ -155,7 +155,7 @@ def test_a_daughter_flying_backwards_in_the_lab_counts_as_undisplaced():
     ev = sc.events(masses, 4, event_rng(5, masses))
     zp = ev.momenta["Zp"].copy()
     zp[0, 3] = -zp[0, 3]
-    ev = dataclasses.replace(ev, momenta={**ev.momenta, "Zp": zp}, cache={})
+    ev = dataclasses.replace(ev, momenta={**ev.momenta, "Zp": zp})
     rows = np.array([[50.0, 0.5], [2.0, 0.01]])  # c tau (m) of nu_h and Z' at two points
     L = Z_MAX - ev.z_kaon[0]
     lam_h = ev.momenta["nu_h"][0, 3] / 0.3 * rows[0]
