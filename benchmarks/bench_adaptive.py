@@ -2,9 +2,10 @@
 
     python benchmarks/bench_adaptive.py [--m-a 4.7] [--m-n 64] [--v2 81] [--events 100000]
 
-1. The grid scan: the seed-000 preset's grid at one m_a (M_N values of m_N, V2 values of |V_eN|^2,
-   EVENTS per mass point). Its boundaries come from `llpscan reach`'s log-interpolation, and their
-   Monte-Carlo uncertainty from acceptance_err propagated through it:
+1. The grid scan: the grid of the belle2-alp-hnl preset (Wang, Zhang & Liu, arXiv:2410.00491) at one
+   m_a (M_N values of m_N, V2 values of |V_eN|^2, EVENTS per mass point). Its boundaries come from
+   `llpscan reach`'s log-interpolation, and their Monte-Carlo uncertainty from acceptance_err
+   propagated through it:
        ln y* = ln y_i + t (ln y_i+1 - ln y_i),  t = -ln q_i / (ln q_i+1 - ln q_i),
        sigma(ln y*) = |ln y_i+1 - ln y_i| sqrt((1-t)^2 r_i^2 + t^2 r_i+1^2) / |ln q_i+1 - ln q_i|
    with r = acceptance_err / acceptance (q = n_signal / 3 is proportional to the acceptance; the two
@@ -101,7 +102,8 @@ def main():
     full = np.hypot(np.hypot(asig, gsig), np.nan_to_num(ginterp, nan=0.0))[both]
     pull_i = (aval - gval)[both] / full
     print(f"# {cpu_note()}")
-    print(f"# seed-000 grid at m_a = {args.m_a}: {args.m_n} m_N x {args.v2} |V|^2, {args.events} events per mass point")
+    print(f"# belle2-alp-hnl grid at m_a = {args.m_a}: {args.m_n} m_N x {args.v2} |V|^2, "
+          f"{args.events} events per mass point")
     print(f"grid scan:  {rep.evaluations:.4g} evaluations, {pg.wall:.1f} s wall (R {pg.r(rep.evaluations):.2f}); "
           f"boundary sigma in ln|V|^2: median {np.nanmedian(gsig):.2e}, 90% {np.nanpercentile(gsig, 90):.2e}")
     print(f"adaptive (target {target:.2e}): {ad.attrs['evaluations']:.4g} evaluations, {pa.wall:.1f} s wall; "

@@ -5,8 +5,9 @@
 
 Each command runs ``--repeat`` times in a fresh process (``python -m llpscan``), like a user's shell;
 min and median wall seconds are printed, and np.exp's rate in this process before and after (how busy
-the machine was). Without ``--store`` a seed-000 store of 512 m_N x 400 |V|^2 values (2000 events per
-mass point: reading does not depend on the events) is written first, by the llpscan under test.
+the machine was). Without ``--store`` a store of the belle2-alp-hnl preset (Wang, Zhang & Liu,
+arXiv:2410.00491) with 512 m_N x 400 |V|^2 values (2000 events per mass point: reading does not
+depend on the events) is written first, by the llpscan under test.
 
   --run-default   `llpscan run belle2-alp-hnl` (the README's main job), twice (the first may compile)
   --run-small     an 8-mass-point scan: m_a = 4.7, m_N = 8 values, the preset's 81 |V|^2, 1e5 events

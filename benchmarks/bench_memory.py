@@ -1,4 +1,4 @@
-"""Peak memory of one task (one block of one seed-000 mass point) against the number of events.
+"""Peak memory of one task (one block of one belle2-alp-hnl mass point) against the number of events.
 
     python benchmarks/bench_memory.py [--events 1e5 1e6 1e7] [--v2 81]
     PYTHONPATH=/path/to/other/tree python benchmarks/bench_memory.py ...   # another version of llpscan
@@ -19,14 +19,14 @@ import sys
 _CHILD = r"""
 import json, resource, sys, time
 sys.path.insert(0, sys.argv[3])
-from common import exp_rate, seed000_config
+from common import alp_hnl_config, exp_rate
 from llpscan.scanner.config import resolve
 from llpscan.scanner import grid
 n, v2 = int(sys.argv[1]), int(sys.argv[2])
 e = exp_rate(size=2_000_000)
-warm = resolve(seed000_config(2000, 1, v2, m_a=(4.7,)))
+warm = resolve(alp_hnl_config(2000, 1, v2, m_a=(4.7,)))
 grid.compute_block(warm, grid.block_indices(warm)[0])  # imports, compile or cache load
-cfg = seed000_config(n, 1, v2, m_a=(4.7,)).model_dump()
+cfg = alp_hnl_config(n, 1, v2, m_a=(4.7,)).model_dump()
 cfg["axes"]["m_N"] = [2.0]
 from llpscan.scanner.api import config_of
 scan = resolve(config_of(cfg))

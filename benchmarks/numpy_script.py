@@ -1,4 +1,4 @@
-"""The seed-000 scan as a physicist would write it without llpscan: plain vectorised numpy (and, as the
+"""The belle2-alp-hnl scan as a physicist would write it without llpscan: plain vectorised numpy (and, as the
 slowest baseline, a naive loop over coupling points). The benchmarks race llpscan against these.
 
 Same physics and the same events as llpscan's belle2-alp-hnl scan (the numpy composition of the event

@@ -3,7 +3,7 @@
 The scanner needs nothing else to build a scan. Everything here is plain numpy: the scanner turns
 parameter axes into labelled dimensions and calls these functions on broadcastable arrays.
 
-The number of signal events factorises (design.md, "The factorisation that makes scans cheap"):
+The number of signal events factorises, which is what makes scans cheap:
 
     n_signal = prod(variables named in ``signal_factors``) x acceptance x allowed
 

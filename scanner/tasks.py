@@ -1,5 +1,5 @@
-"""Task functions that dask runs: importable from the installed package (design.md 8b: the
-distributed scheduler unpickles graphs, so task code cannot live in a script or a test).
+"""Task functions that dask runs: importable from the installed package so that workers can unpickle
+them (the distributed scheduler unpickles graphs, so task code cannot live in a script or a test).
 
 Tasks receive the resolved :class:`~llpscan.scanner.config.Scan` itself, scenario instance
 included, not a name to look up: a worker never consults a registry, so a scenario registered at

@@ -6,7 +6,7 @@ from llpscan.detectors.registry import get_scenario, scenario_names
 from llpscan.scanner.config import load_config, preset_names, resolve
 from llpscan.scanner.stats import parse_statistic
 
-# design.md section 7: the preset names that scripts rely on
+# the preset names that user scripts rely on
 DESIGN_PRESETS = {"belle2-alp-hnl", "belle2-alp-displaced", "belle2-alp-invisible", "belle2-invisible-br",
                   "belle2-dipole-monophoton", "besiii-dipole-monophoton", "stcf-dipole-monophoton",
                   "belle2-scalar-darkphoton", "na62-dark-neutrino"}

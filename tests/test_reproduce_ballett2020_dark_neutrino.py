@@ -164,7 +164,7 @@ def test_masked_points_have_no_signal(store):
 
 
 def test_sampled_decay_positions_agree_with_the_closed_form(store, tmp_path_factory):
-    # design.md: the sampled fallback (common random numbers) and the closed form must agree where both
+    # The sampled fallback (common random numbers) and the closed form must agree where both
     # apply. Both use the same events and kaon vertices; given those, the sampled estimate is a mean of
     # Bernoulli(P_i) with variance sum P_i (1 - P_i)/n^2 <= A (1 - A)/n (A the closed-form acceptance).
     # That bound, not the sample's own error (0 when no or every event passes), sets the tolerance: 4 sigma.

@@ -89,7 +89,7 @@ class NA62DarkNeutrino(Scenario):
                 "Standard Model, PRD 101 (2020) 115025, arXiv:1903.07589, section IV.A")
     statistic = "events-1"  # eq. (25): single-event sensitivity, zero background
     limit_on = "U2_mu"
-    limit_name = "ses_U2_mu"  # design.md section 7
+    limit_name = "ses_U2_mu"  # a store variable name that user scripts rely on
     limit_long_name = ("single-event sensitivity in |U_mu h|^2, eq. (25) with rho and the MC acceptance at this "
                        "point (U2_mu / n_signal); where nu_h is long-lived n_signal ~ U2_mu^2 and the 1-event "
                        "contour, not this value, is the sensitivity")

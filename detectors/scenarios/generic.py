@@ -5,7 +5,7 @@ from its module: geometry, efficiencies, normalisation, backgrounds, statistic) 
 a generic one whose axes are the mass(es) m_X, the proper decay length(s) c tau_X and a production rate.
 The store then derives the limit on that rate (``limit_on``): rate x n_needed / n_signal, which is
 n_needed / (normalisation x efficiency x acceptance) since n_signal is linear in the rate. These are the
-tables other people recast their own models onto (design.md section 5): a model with production rate R
+tables other people recast their own models onto: a model with production rate R
 and lifetime c tau at mass m is excluded where R >= the limit at (m, c tau).
 
 - ``belle2-displaced-br``: B+ -> K+ X, X -> visible at r > 0.9 cm (Ferber, Filimonova, Schäfer &

@@ -27,7 +27,7 @@ def p_mpmath(a, b, lam, r0):
 @pytest.mark.parametrize("lam", np.geomspace(1e-3, 1e10, 27))  # 0.1 cm to 1e12 cm, in metres
 @pytest.mark.parametrize(("a", "b"), [(0.10, 0.80), (0.01, 0.80), (0.10, 0.35), (0.55, 0.551)])
 def test_closed_form_matches_high_precision_integral(a, b, lam):
-    # design.md: test the kernel to 1e-12 relative for lam from 0.1 cm to 1e12 cm
+    # the kernel must match to 1e-12 relative for lam from 0.1 cm to 1e12 cm
     ref = p_mpmath(a, b, lam, R0)
     got = float(decay_probability(a, b, lam, R0))
     if ref < 1e-300:  # below double precision's range: both must be (nearly) zero

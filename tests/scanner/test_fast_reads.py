@@ -27,7 +27,7 @@ def _small(preset, axes, events=400, **extra):
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory, small_store):
-    """Small stores of each statistic: events-3 (seed 000), poisson with background (invisible), chi2
+    """Small stores of each statistic: events-3 (belle2-alp-hnl), poisson with background (invisible), chi2
     combined over energies (BESIII), a limit variable (model-independent Br), a partial one."""
     root = tmp_path_factory.mktemp("fast")
     cfgs = {

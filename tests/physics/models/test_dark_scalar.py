@@ -27,7 +27,7 @@ def test_br_b_to_k_s_at_1_gev_with_the_pole_top_mass():
     # (172.57 GeV; particle ships 172.6, +0.07% in m_t^4). Tolerance 1.5%: the quoted two digits.
     assert M_TOP == pytest.approx(172.6, abs=0.1)
     assert float(br_b_to_k_scalar(1.0, 1.0)) == pytest.approx(0.52, rel=0.015)
-    # not the factor-4 error of the missing P_R projection (notes: "near 2 sin^2 theta is that error")
+    # not the factor-4 error of the missing P_R projection (a result near 2 sin^2 theta would be that error)
     assert float(br_b_to_k_scalar(1.0, 1e-4)) == pytest.approx(0.52e-8, rel=0.015)
 
 
