@@ -66,9 +66,10 @@ def llpscan_entry() -> str:
             "}")
 
 
-def bibtex(keys) -> str:
+def bibtex(keys, *, strict: bool = True) -> str:
     """The entries of ``keys`` (in order, each once), separated by blank lines; KeyError names a
-    key the bibliography lacks. The key ``llpscan`` gives :func:`llpscan_entry`."""
+    key the bibliography lacks (``strict=False``: a BibTeX comment line says so instead, for keys
+    that a scenario of another package declares). The key ``llpscan`` gives :func:`llpscan_entry`."""
     known = entries()
     out, seen = [], set()
     for key in keys:
@@ -79,8 +80,10 @@ def bibtex(keys) -> str:
             out.append(llpscan_entry())
         elif key in known:
             out.append(known[key])
-        else:
+        elif strict:
             raise KeyError(f"{key!r} is not in llpscan/references.bib")
+        else:
+            out.append(f"% {key}: declared by an installed scenario, not in llpscan's bibliography")
     return "\n\n".join(out) + "\n"
 
 
@@ -115,7 +118,7 @@ def store_keys(attrs: dict) -> list[str]:
 
 def cite_all() -> str:
     """What ``llpscan --cite`` prints."""
-    return bibtex(all_keys())
+    return bibtex(all_keys(), strict=False)
 
 
 def cite_store(*stores) -> str:
@@ -125,4 +128,4 @@ def cite_store(*stores) -> str:
     keys = []
     for store in stores:
         keys += store_keys(read_attrs(locate(store)))
-    return bibtex(keys)
+    return bibtex(keys, strict=False)

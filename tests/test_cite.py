@@ -115,6 +115,9 @@ def test_citation_cff_is_valid_yaml_with_the_package_version():
 def test_unknown_key_is_a_key_error(key):
     with pytest.raises(KeyError, match="nope"):
         bibtex([key])
+    # what --cite and cite STORE use: a key another package's scenario declares is named, not fatal
+    text = bibtex(["Wang2024", key], strict=False)
+    assert text.startswith("@article{Wang2024,") and "% nope: declared by an installed scenario" in text
 
 
 def test_options_that_change_the_physics_inputs_name_them_too():

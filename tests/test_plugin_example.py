@@ -82,7 +82,8 @@ def test_the_installed_plugin_is_listed_and_runs_with_threads_workers_and_an_ext
     table = _llpscan(plugin_env, "reach", str(tmp_path / "threads.zarr"), "--search", "displaced", "--format", "csv",
                      cwd=tmp_path)
     assert table.returncode == 0, table.stderr
-    rows = dict((line.split(",")[0], line.split(",")[1]) for line in table.stdout.splitlines()[1:])
+    lines = [line for line in table.stdout.splitlines() if line and not line.startswith("#")]  # provenance
+    rows = dict((line.split(",")[0], line.split(",")[1]) for line in lines[1:])
     assert 1e-9 < float(rows["1.5"]) < 1e-8, table.stdout
 
 

@@ -48,6 +48,10 @@ class Belle2DarkHiggs(Scenario):
     extra_parameters = (belle2.LUMI,)
     llp_species = {"S": "S"}
     plot = {"x": "m_S", "y": "sin2_theta"}
+    primary_search = "displaced"  # e+e- and mu+mu- together: the curve tables and exports show
+    # BibTeX keys of llpscan's bibliography (llpscan cite STORE prints them): the search, its geometry,
+    # the widths (Winkler; Boiarska et al. for B -> K S)
+    references = ("Filimonova2019", "Ferber2022", "Winkler:2018qyg", "Boiarska:2019jym")
     options = {"boost": belle2.BOOSTS}
     source = Upsilon4S()
 
