@@ -26,9 +26,11 @@ from llpscan.scanner.wording import flag
 __all__ = ["Estimate", "estimate", "check_limits", "LIMITS", "EVALUATIONS_PER_CORE_SECOND", "BYTES_PER_EVENT",
            "BYTES_PER_EVENT_AND_LIFETIME", "physical_memory", "duration"]
 
-#: decay-probability evaluations per second on one core of these machines: the fused kernel
-#: inside a whole scan (benchmarks/bench_acceptance.py; the same number sizes blocks in grid.py)
-EVALUATIONS_PER_CORE_SECOND = 4e7
+#: decay-probability evaluations per second on one core, for the time estimate: a whole
+#: belle2-alp-hnl scan ran at 4.3e8 on one core of a 2-core AVX-512 machine and the kernels at
+#: 3.2e8-5e8 without AVX-512 (benchmarks/bench_scan.py, bench_acceptance.py --no-avx512); 1e8
+#: leaves room for slower searches and machines, so a refusal errs on the side of asking
+EVALUATIONS_PER_CORE_SECOND = 1e8
 #: peak memory of one mass point per Monte-Carlo event, the events and their geometry: measured
 #: with tracemalloc over compute_block for every shipped preset at 2e3 and 2e4 events, 0.28 to
 #: 1.04 kB (the invisible searches highest); rounded up

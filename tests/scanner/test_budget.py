@@ -29,12 +29,13 @@ def test_every_preset_runs_without_the_flag():
 
 
 def test_the_11600_squared_grid_is_refused_with_what_it_would_cost(tmp_path):
-    cfg = small_config(axes={"m_a": [4.7], "m_N": "lin:0.1:2.3:11600", "V2": "log:1e-10:1e-2:11600"}, chunks={})
+    cfg = small_config(axes={"m_a": [4.7], "m_N": "lin:0.1:2.3:11600", "V2": "log:1e-10:1e-2:11600"}, chunks={},
+                       events=30_000)
     with pytest.raises(ResourceLimit) as e:
         scanner.run(cfg, tmp_path / "big.zarr", progress=False)
     text = str(e.value)
-    # 3000 x 11600 x 11600 x 2 x 2 = 1.61e12 evaluations = 4.04e4 core-seconds at 4e7/s: 11.2 h
-    assert "1.61e+12 decay-probability evaluations" in text and "11.2 h of one core" in text
+    # 30000 x 11600 x 11600 x 2 x 2 = 1.61e13 evaluations = 1.61e5 core-seconds at 1e8/s: 44.9 h
+    assert "1.61e+13 decay-probability evaluations" in text and "44.9 h of one core" in text
     assert "above the limit of 8 core-hours" in text and "allow_large=True" in text
     assert not list(tmp_path.iterdir())
 
