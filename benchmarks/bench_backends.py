@@ -11,7 +11,6 @@ default block size (about a second of work) must keep under 10%.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time

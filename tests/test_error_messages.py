@@ -7,7 +7,6 @@ battery runs as subprocesses with ``python benchmarks/bad_input_battery.py``.
 """
 
 import hashlib
-import os
 import subprocess
 import sys
 from pathlib import Path

@@ -31,8 +31,6 @@ def test_b_momentum_from_upsilon4s():
 
 def test_b_direction_follows_sin2_theta():
     # (3/4) sin^2: <cos^2> = 1/5 (isotropic would give 1/3), and the CDF at 0 is 1/2
-    from llpscan.physics.sources import sin2_directions
-
     d = sin2_directions(np.random.default_rng(5), 400_000)
     c = d[:, 2]
     np.testing.assert_allclose(np.linalg.norm(d, axis=1), 1.0, rtol=1e-12)
