@@ -193,7 +193,9 @@ def cases() -> list[Case]:
         C("seed-text", [*RUN, "--seed", "abc"]),
         C("seed-2to63", [*RUN, "--seed", "9223372036854775808"]),
         C("seed-float", [*RUN, "--seed", "1e3"]),
-        C("chunks-not-mass", [*RUN, "--chunks", "V2=2"], fragment="only mass axes"),
+        # mass and lifetime axes split into blocks; a rate axis is broadcast, never a block
+        C("chunks-rate-axis", [*RUN, "--axis", "lumi=1000,50000", "--chunks", "lumi=1"],
+          fragment="only mass and lifetime axes"),
         C("chunks-zero", [*RUN, "--chunks", "m_N=0"]),
         C("chunks-negative", [*RUN, "--chunks", "m_N=-1"]),
         C("chunks-text", [*RUN, "--chunks", "m_N=abc"]),
@@ -420,6 +422,7 @@ def cases() -> list[Case]:
             def broken(*a, **k):
                 raise KeyError("oops")
             api.query_point = broken
+            api._query_from_arrays = broken  # the path that reads a local store without xarray
             from llpscan.scanner.cli import main
             sys.exit(main(["query", "s.zarr", "--sel", "m_N=1"]))
             '''), fixtures=("s.zarr",), expect="internal"),

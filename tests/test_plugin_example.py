@@ -11,6 +11,7 @@ can import, must run on that cluster too (the scan travels with its tasks).
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -31,11 +32,16 @@ GRID = ["--axis", "m_S=0.1,0.5,1.5,3.0", "--axis", "sin2_theta=log:1e-12:1e-4:31
 
 @pytest.fixture(scope="module")
 def plugin_env(tmp_path_factory):
-    """(python, env) of a virtual environment with the example installed from its own directory."""
-    venv = tmp_path_factory.mktemp("plugin") / "venv"
+    """(python, env) of a virtual environment with the example installed from a copy of its directory
+    (pip builds in the source tree: build/ and an .egg-info there would make the example's entry
+    points visible to later test runs of this checkout)."""
+    base = tmp_path_factory.mktemp("plugin")
+    source = base / "llpscan-dark-higgs"
+    shutil.copytree(EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__"))
+    venv = base / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=300)
     py = venv / "bin" / "python"
-    install = subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", str(EXAMPLE)],
+    install = subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--no-deps", str(source)],
                              capture_output=True, text=True, timeout=600)
     assert install.returncode == 0, install.stderr[-2000:]
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
