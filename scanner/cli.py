@@ -545,6 +545,15 @@ def main(argv=None) -> int:
     def user(message: str) -> int:
         if debug:
             traceback.print_exc()
+        else:
+            # a read refused mid-way (a damaged chunk) leaves zarr's other chunk reads pending on its
+            # event loop; at exit asyncio would log "Task was destroyed but it is pending!" (or warn of
+            # a coroutine never awaited), more lines after the one that says what is wrong
+            import logging
+            import warnings
+
+            logging.getLogger("asyncio").setLevel(logging.CRITICAL)
+            warnings.filterwarnings("ignore", message="coroutine .* was never awaited", category=RuntimeWarning)
         click.echo(f"llpscan: error: {_one_line(message)}", err=True)
         return EXIT_USER
 
