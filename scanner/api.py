@@ -199,7 +199,7 @@ def _provenance(attrs: dict) -> dict:
     return prov
 
 
-def _integrity(path, attrs: dict, flags) -> dict:
+def _integrity(path, attrs: dict, flags, extra=()) -> dict:
     """What is known to be wrong with the store: missing chunks of finished blocks, arrays that
     verify found damaged, an overwrite left unfinished."""
     problems = presence(path, attrs, flags)
@@ -207,13 +207,13 @@ def _integrity(path, attrs: dict, flags) -> dict:
     return {"checksums": attrs.get("integrity") == INTEGRITY,
             "problems": [f"block {b} {t}" for b, t in problems.blocks.items()]
                         + [f"{n} {t}" for n, t in problems.arrays.items()]
-                        + [f"{n} damaged (found by verify)" for n in damaged],
+                        + [f"{n} damaged (found by verify)" for n in damaged] + list(extra),
             "unfinished_overwrite": str(path.aside()) if path.aside().exists() else None}
 
 
-def _summary(path, attrs: dict, flags, axes, searches, fixed, variables) -> dict:
+def _summary(path, attrs: dict, flags, axes, searches, fixed, variables, damaged=()) -> dict:
     done, total = int(flags.sum()), int(flags.size)
-    integrity = _integrity(path, attrs, flags)
+    integrity = _integrity(path, attrs, flags, damaged)
     return {"store": str(path), "scenario": attrs["scenario"], "description": attrs["description"],
             "statistic": attrs["statistic"], "options": json.loads(attrs.get("options", "{}")),
             "primary_search": attrs.get("primary_search") or None,
@@ -225,11 +225,21 @@ def _summary(path, attrs: dict, flags, axes, searches, fixed, variables) -> dict
 
 def _describe_from_metadata(path) -> dict:
     from llpscan.scanner.stats import derived_metadata
-    from llpscan.scanner.store import array_metadata, read_array
+    from llpscan.scanner.store import array_metadata, check_arrays, chunk_where, read_array
 
     attrs = read_attrs(path)
+    check_arrays(path, attrs)  # an array whose metadata is gone: one line, nothing to describe
     meta = array_metadata(path)
     done_flags = read_done(path, strict=False)
+    damaged = []  # coordinates that fail their checksum: described as far as they read, and reported
+
+    def coordinate(name):
+        found = []
+        values = read_array(path, name, meta[name], damaged="fill", found=found)
+        size = meta[name]["chunk_grid"]["configuration"]["chunk_shape"]
+        damaged.extend(f"{chunk_where(path, name, dims[name], c, size)} chunk {c} is damaged ({why})" for c, why in found)
+        return values
+
     dims = {n: list(m.get("dimension_names") or []) for n, m in meta.items()}
     coords = {n for n, d in dims.items() if d == [n]}  # dimension coordinates
     for m in meta.values():  # and the scalar coordinates named by the CF "coordinates" attribute
@@ -240,10 +250,10 @@ def _describe_from_metadata(path) -> dict:
     order = [d for d in derived["n_signal"]["dims"] if d != "search"]
     axes = {}
     for a in order:
-        values = read_array(path, a, meta[a])
+        values = coordinate(a)
         axes[a] = {"size": int(values.size), "min": float(np.min(values)), "max": float(np.max(values)),
                    "units": info[a]["units"]}
-    fixed = {c: {"value": float(read_array(path, c, meta[c])), "units": info[c]["units"]}
+    fixed = {c: {"value": float(coordinate(c)), "units": info[c]["units"]}
              for c in sorted(coords) if c in meta and not dims[c]}
     stored = [n for n in meta if n not in coords]
     names = ["acceptance", "acceptance_err", "n_signal"] + [n for n in stored + list(derived)
@@ -252,14 +262,14 @@ def _describe_from_metadata(path) -> dict:
     variables = {n: {"dims": list(v["dims"]), "units": v["units"], "long_name": v["long_name"]}
                  for n, v in variables.items()}
     variables["n_signal"]["long_name"] += " = " + " x ".join(json.loads(attrs["signal_factors"])) + " x acceptance (derived on open)"
-    searches = [str(s) for s in read_array(path, "search", meta["search"])]
-    return _summary(path, attrs, done_flags, axes, searches, fixed, variables)
+    searches = [str(s) for s in coordinate("search")]
+    return _summary(path, attrs, done_flags, axes, searches, fixed, variables, damaged)
 
 
 def _describe_opened(path) -> dict:
     attrs = read_attrs(path)
     flags = read_done(path, strict=False)
-    ds = open_scan(path, allow_partial=True, check_presence=False, in_memory=None)
+    ds = open_scan(path, allow_partial=True, check_presence=False)  # lazy: only coordinates are read
     order = [d for d in ds["n_signal"].dims if d != "search"]
     axes = {a: {"size": int(ds.sizes[a]), "min": float(np.min(ds[a].values)), "max": float(np.max(ds[a].values)),
                 "units": ds[a].attrs.get("units", "")} for a in order}
@@ -409,7 +419,7 @@ def _query_from_arrays(loc, sel: dict[str, str]) -> dict:
     from llpscan.scanner.store import array_metadata, read_array
 
     from llpscan.errors import StoreDamaged
-    from llpscan.scanner.store import check_readable
+    from llpscan.scanner.store import check_readable, chunk_where
     from llpscan.scanner.wording import verify_hint
 
     attrs = read_attrs(loc)
@@ -426,8 +436,6 @@ def _query_from_arrays(loc, sel: dict[str, str]) -> dict:
         if v is not None:
             index[name] = int(np.flatnonzero(coords[name].values == v)[0])
 
-    mass_axes = json.loads(attrs.get("mass_axes", "[]"))
-
     def at(name, skip=()):
         """Variable ``name`` at the chosen point, the dims in ``skip`` left whole; StoreDamaged if
         that point lies in a chunk that fails its checksum (damage elsewhere does not matter)."""
@@ -438,13 +446,7 @@ def _query_from_arrays(loc, sel: dict[str, str]) -> dict:
         size = meta[name]["chunk_grid"]["configuration"]["chunk_shape"]
         for chunk, why in damaged:
             if all(isinstance(t, slice) or c * n <= t < (c + 1) * n for t, c, n in zip(take, chunk, size)):
-                parts = []
-                for axis in mass_axes:
-                    if axis in d:
-                        k = d.index(axis)
-                        piece = coords[axis].values[chunk[k] * size[k]:(chunk[k] + 1) * size[k]]
-                        parts.append(f"{axis}={piece[0]:g}" + (f"..{piece[-1]:g}" if len(piece) > 1 else ""))
-                where = f"block {', '.join(parts)} of {name}" if parts else name
+                where = chunk_where(loc, name, d, chunk, size)
                 raise StoreDamaged(f"{loc}: {where} is damaged ({why}); run {verify_hint(loc)}")
         return _Labeled([x for x in d if x not in index or x in skip], v[take] if d else v)
 

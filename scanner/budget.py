@@ -65,6 +65,7 @@ class Estimate:
     core_seconds: float
     block_bytes: float
     store_bytes: float
+    lifetime_points_per_block: int = 1
 
     def wall_seconds(self, cores: int) -> float:
         return self.core_seconds / max(1, min(cores, self.blocks))
@@ -114,18 +115,20 @@ def estimate(scan: Scan) -> Estimate:
     chunks = block_chunks(scan)
     blocks = math.prod(block_grid(scan)) or 1
     per_block = math.prod(chunks[a] for a in scan.mass_axes) if scan.mass_axes else 1
+    life_block = math.prod(chunks[a] for a in scan.lifetime_axes) if scan.lifetime_axes else 1
     evaluations = float(events) * n_mass * n_life * n_search * n_llp
-    # one batch of one mass point's events at a time (grid.EVENT_BATCH), and the block's two result
-    # arrays (an upper bound: a block split along a lifetime axis holds a piece of it)
+    # one batch of one mass point's events at a time (grid.EVENT_BATCH) against the block's piece of
+    # the lifetime axes, and the block's two result arrays
     batch = min(events, EVENT_BATCH)
-    block_bytes = batch * (BYTES_PER_EVENT + BYTES_PER_EVENT_AND_LIFETIME * n_life) + 16.0 * n_search * per_block * n_life
+    block_bytes = (batch * (BYTES_PER_EVENT + BYTES_PER_EVENT_AND_LIFETIME * life_block)
+                   + 16.0 * n_search * per_block * life_block)
     # uncompressed acceptance and error, the cheap variables (at most the grid each), and a file
     # system block (4 kB) per file: two per array (metadata, chunk), three per block
     n_vars = len(scan.scenario.variables)
     n_arrays = len(scan.scenario.parameters) + 1 + n_vars + 3
     store_bytes = 16.0 * n_search * n_mass * n_life + 8.0 * n_vars * grid_points + 4096.0 * (2 * n_arrays + 3 * blocks)
     return Estimate(events, n_mass, n_life, n_search, n_llp, grid_points, blocks, per_block, evaluations,
-                    evaluations / EVALUATIONS_PER_CORE_SECOND, block_bytes, store_bytes)
+                    evaluations / EVALUATIONS_PER_CORE_SECOND, block_bytes, store_bytes, life_block)
 
 
 def check_limits(scan: Scan, *, allow_large: bool = False, cores: int | None = None, local: bool = True) -> Estimate:
@@ -153,8 +156,10 @@ def check_limits(scan: Scan, *, allow_large: bool = False, cores: int | None = N
     at_once = min(cores, est.blocks) if local else 1
     need = est.block_bytes * at_once
     if need > LIMITS["memory_fraction"] * ram:
-        raise ResourceLimit(f"the scan needs about {_size(est.block_bytes)} of memory per block ({est.events:,} events "
-                            f"x {BYTES_PER_EVENT + BYTES_PER_EVENT_AND_LIFETIME * est.lifetime_points:,} bytes)"
+        raise ResourceLimit(f"the scan needs about {_size(est.block_bytes)} of memory per block (a batch of "
+                            f"{min(est.events, EVENT_BATCH):,} events x {est.lifetime_points_per_block:,} lifetime "
+                            "points per block)"
                             + (f", {_size(need)} for {at_once} blocks at once" if at_once > 1 else "")
-                            + f", more than half of this machine's {_size(ram)}; use fewer events, {lift}")
+                            + f", more than half of this machine's {_size(ram)}; split the lifetime axis into "
+                            f"smaller blocks ({flag('chunks', 'NAME=SIZE')}), {lift}")
     return est

@@ -59,9 +59,14 @@ BAND_ALPHA = 0.30
 
 
 def _formats() -> set[str]:
+    import shutil
+
     from matplotlib.backend_bases import FigureCanvasBase
 
-    return set(FigureCanvasBase.get_supported_filetypes())
+    formats = set(FigureCanvasBase.get_supported_filetypes())
+    if not any(shutil.which(tex) for tex in ("xelatex", "lualatex", "pdflatex")):
+        formats.discard("pgf")  # matplotlib writes .pgf through a LaTeX installation
+    return formats
 
 
 #: file suffixes matplotlib can write (png, pdf, svg, ...)

@@ -46,8 +46,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from llpscan.errors import (ArgumentTypeError, EnvironmentMismatch, StorageError, StoreDamaged, StoreError,
-                            StoreIncomplete, StoreLocked, StoreReplaced)
+from llpscan.errors import (ArgumentTypeError, EnvironmentMismatch, LLPScanError, StorageError, StoreDamaged,
+                            StoreError, StoreIncomplete, StoreLocked, StoreReplaced)
 from llpscan.scanner.wording import flag, resume_hint, verify_hint
 
 if TYPE_CHECKING:  # writing a store needs the scan machinery; reading one (info, query) does not
@@ -58,7 +58,7 @@ if TYPE_CHECKING:  # writing a store needs the scan machinery; reading one (info
 __all__ = ["Location", "locate", "create_store", "read_attrs", "read_done", "stamp_run", "lease", "open_scan",
            "completeness", "verify", "VerifyReport", "presence", "repair_for_resume", "check_versions",
            "record_version_change", "replace_store", "remove_leftovers", "array_bytes", "array_metadata",
-           "read_array", "check_readable", "INTEGRITY", "NUMERIC_LIBS", "BLOCK_ARRAYS", "SMALL_STORE_BYTES"]
+           "read_array", "check_readable", "check_arrays", "chunk_where", "first_damage", "INTEGRITY", "NUMERIC_LIBS", "BLOCK_ARRAYS", "SMALL_STORE_BYTES"]
 
 FORMAT = "llpscan-store-1"
 #: value of the ``integrity`` attr of stores whose chunks all carry a CRC32C and all exist
@@ -412,7 +412,7 @@ def read_array(loc: Location, name: str, meta: dict | None = None, *, damaged: s
             and key.get("name") == "default" and key.get("configuration", {}).get("separator", "/") == "/"
             and all(c.get("configuration", {}).get("endian", "little") == "little" for c in meta["codecs"]))
     if not fast:
-        return _read_with_zarr(loc, name, damaged, what)
+        return _read_with_zarr(loc, name, damaged, what, found)
     dtype = np.dtype(_DTYPES[meta["data_type"]])
     shape = tuple(meta["shape"])
     chunk = tuple(meta["chunk_grid"]["configuration"]["chunk_shape"])
@@ -467,7 +467,56 @@ def _decode_chunk(raw: bytes, codecs: list[str], dtype: np.dtype, chunk: tuple[i
         raise ValueError(f"{type(e).__name__}: {e}") from None
 
 
-def _read_with_zarr(loc: Location, name: str, damaged: str, what: str) -> np.ndarray:
+def chunk_where(loc: Location, name: str, dims, chunk: tuple[int, ...], chunk_shape) -> str:
+    """``block m_a=4.7, m_N=2, V2=1e-09..1e-07 of acceptance`` for a chunk of a block array (its
+    range along every axis that indexes blocks), the array's name for any other."""
+    if name not in BLOCK_ARRAYS:
+        return name
+    try:
+        axes = _block_axes(loc)
+    except LLPScanError:
+        return name
+    parts = []
+    for axis in axes:
+        if axis not in dims:
+            continue
+        k = list(dims).index(axis)
+        try:
+            values = read_array(loc, axis, damaged="fill")
+        except LLPScanError:
+            parts.append(f"{axis} chunk {chunk[k]}")
+            continue
+        piece = values[chunk[k] * chunk_shape[k]:(chunk[k] + 1) * chunk_shape[k]]
+        parts.append(f"{axis}={piece[0]:g}" + (f"..{piece[-1]:g}" if len(piece) > 1 else ""))
+    return f"block {', '.join(parts) or '0'} of {name}"
+
+
+def first_damage(loc: Location, names, region: dict | None = None) -> str | None:
+    """``WHERE is damaged (WHY)`` for the first chunk of the arrays ``names`` that fails its checksum
+    or does not decode (only chunks that meet ``region``, name -> tuple of slices), else None.
+    For the error path only: it reads the chunks one by one."""
+    for name in names:
+        try:
+            arr = _array(loc, str(name))
+        except StoreDamaged as e:
+            return str(e)
+        sel = (region or {}).get(name)
+        for idx in np.ndindex(*arr.cdata_shape):
+            if sel is not None and not all(
+                    (k.start or 0) < (i + 1) * c and (s if k.stop is None else k.stop) > i * c
+                    for k, i, c, s in zip(sel, idx, arr.chunks, arr.shape) if isinstance(k, slice)):
+                continue
+            try:
+                arr.get_block_selection(idx)
+            except Exception as e:  # noqa: BLE001 - sorted below
+                if not _is_damage(e):
+                    raise
+                dims = list(arr.metadata.dimension_names or [])
+                return f"{chunk_where(loc, str(name), dims, idx, arr.chunks)} is damaged ({_damage_text(e)})"
+    return None
+
+
+def _read_with_zarr(loc: Location, name: str, damaged: str, what: str, found: list | None = None) -> np.ndarray:
     arr = _array(loc, name)
     try:
         return arr[...]
@@ -481,9 +530,11 @@ def _read_with_zarr(loc: Location, name: str, damaged: str, what: str) -> np.nda
     out = np.full(arr.shape, arr.fill_value, dtype=arr.dtype)
     for idx in np.ndindex(*arr.cdata_shape):  # chunk by chunk, the damaged ones left at the fill value
         sl = tuple(slice(i * c, min((i + 1) * c, s)) for i, c, s in zip(idx, arr.chunks, arr.shape))
-        with contextlib.suppress(ValueError, RuntimeError):
+        try:
             out[sl] = arr[sl]
-    return out
+        except (ValueError, RuntimeError) as e:
+            if found is not None:
+                found.append((idx, _damage_text(e)))
     return out
 
 
@@ -558,7 +609,7 @@ class Problems:
 def _members(loc: Location):
     import warnings
 
-    with warnings.catch_warnings():  # a directory without metadata is reported by _check_arrays, not warned about
+    with warnings.catch_warnings():  # a directory without metadata is reported by check_arrays, not warned about
         warnings.simplefilter("ignore")
         return list(_group(loc).arrays())
 
@@ -662,7 +713,7 @@ def verify(store, *, mark: bool = True) -> VerifyReport:
     """
     loc = locate(store)
     attrs = read_attrs(loc)
-    _check_arrays(loc, attrs)  # lost metadata: nothing to mark, the store must be recomputed
+    check_arrays(loc, attrs)  # lost metadata: nothing to mark, the store must be recomputed
     checksums = attrs.get("integrity") == INTEGRITY
     done = read_done(loc, strict=False)
     problems = presence(loc, attrs, done)
@@ -922,27 +973,20 @@ class _StoredArray:
     :class:`StoreDamaged` naming the block, a read error :class:`~llpscan.errors.StorageError`,
     and a store replaced meanwhile :class:`StoreReplaced`. Picklable (the zarr array reopens)."""
 
-    def __init__(self, loc: Location, name: str, shape, dtype, chunks, identity, mass_axes, mass_values):
+    def __init__(self, loc: Location, name: str, shape, dtype, chunks, identity):
         self.loc, self.name, self.shape, self.dtype = loc, name, tuple(shape), np.dtype(dtype)
         self.ndim = len(self.shape)
         self.chunks = chunks
         self.identity = identity
-        self.mass_axes = mass_axes
-        self.mass_values = mass_values
         self._arr = None
 
     def __getstate__(self):
         return {**self.__dict__, "_arr": None}
 
-    def _where(self, key) -> str:
-        starts = [k.start or 0 if isinstance(k, slice) else 0 for k in key] if isinstance(key, tuple) else []
-        if self.name in BLOCK_ARRAYS and len(starts) > len(self.mass_axes):
-            parts = []
-            for axis, values, start, size in zip(self.mass_axes, self.mass_values, starts[1:], self.chunks[1:]):
-                block = values[start:start + size]
-                parts.append(f"{axis}={block[0]:g}" + (f"..{block[-1]:g}" if len(block) > 1 else ""))
-            return f"block {', '.join(parts) or '0'} of {self.name}"
-        return f"{self.name}"
+    def _where(self, key, e: BaseException) -> str:
+        """Which chunk of the region read is damaged (found by reading them one by one)."""
+        region = {self.name: key if isinstance(key, tuple) else (key,)}
+        return first_damage(self.loc, [self.name], region) or f"{self.name} is damaged ({_damage_text(e)})"
 
     def __getitem__(self, key):
         import zarr
@@ -956,24 +1000,22 @@ class _StoredArray:
         except Exception as e:  # noqa: BLE001 - sorted below
             if not _is_damage(e):
                 raise
-            raise StoreDamaged(f"{self.loc}: {self._where(key)} is damaged ({_damage_text(e)}); "
-                               f"run {verify_hint(self.loc)}") from None
+            raise StoreDamaged(f"{self.loc}: {self._where(key, e)}; run {verify_hint(self.loc)}") from None
         if self.identity is not None and self.loc.identity() != self.identity:
             raise StoreReplaced(f"{self.loc} was replaced while it was being read (an overwrite); open it again")
         return out
 
 
-def _checked(ds: xr.Dataset, loc: Location, identity, mass_axes) -> xr.Dataset:
+def _checked(ds: xr.Dataset, loc: Location, identity) -> xr.Dataset:
     """``ds`` with every lazily read variable behind :class:`_StoredArray`."""
     import dask.array as da
 
-    mass_values = [np.asarray(ds[a].values) for a in mass_axes]
     replace = {}
     for name, var in ds.variables.items():
         if name in ds.indexes or not hasattr(var.data, "dask"):
             continue
         chunks = var.encoding.get("chunks") or var.shape
-        source = _StoredArray(loc, str(name), var.shape, var.dtype, tuple(chunks), identity, mass_axes, mass_values)
+        source = _StoredArray(loc, str(name), var.shape, var.dtype, tuple(chunks), identity)
         data = da.from_array(source, chunks=var.data.chunks, name=f"llpscan-{loc.url}-{name}-{identity}",
                              meta=np.empty((0,) * var.ndim, dtype=var.dtype), asarray=False, fancy=False)
         replace[name] = var.copy(data=data)
@@ -981,10 +1023,11 @@ def _checked(ds: xr.Dataset, loc: Location, identity, mass_axes) -> xr.Dataset:
         {k: v for k, v in replace.items() if k in ds.coords})
 
 
-def _check_arrays(loc: Location, attrs: dict) -> None:
+def check_arrays(loc: Location, attrs: dict) -> None:
     """StoreDamaged if an array the store must hold has lost its metadata (no --resume can fix that)."""
     try:
-        present = set(_layouts(loc))
+        layouts = _layouts(loc)
+        present = set(layouts)
     except StoreDamaged:
         raise
     except Exception as e:  # noqa: BLE001 - unreadable array metadata
@@ -994,6 +1037,8 @@ def _check_arrays(loc: Location, attrs: dict) -> None:
                            f"with {flag('overwrite')}") from None
     needed = {"acceptance", "acceptance_err", "done", *json.loads(attrs.get("signal_factors", "[]")),
               *json.loads(attrs.get("mass_axes", "[]"))}
+    # and the coordinate of every dimension an array runs along (the done mask's block indices have none)
+    needed |= {d for layout in layouts.values() for d in layout.dims if d != "block" and not d.endswith("_block")}
     lost = sorted(needed - present)
     if lost:
         raise StoreDamaged(f"{loc}: the array {', '.join(lost)} is missing (its metadata is gone); recompute the "
@@ -1020,8 +1065,8 @@ def check_readable(loc: Location, attrs: dict, *, allow_partial: bool = False,
     """The done mask, after the checks every read makes: the arrays exist, verify found nothing
     damaged, no finished block lacks a chunk (``check_presence``), every block is computed (unless
     ``allow_partial``). Raises :class:`StoreDamaged` or :class:`StoreIncomplete`."""
-    done = read_done(loc)
-    _check_arrays(loc, attrs)
+    done = read_done(loc, strict=check_presence)
+    check_arrays(loc, attrs)
     damaged = json.loads(attrs.get("damaged_arrays", "[]"))
     if damaged and check_presence:
         raise StoreDamaged(f"{loc}: {', '.join(damaged)} damaged (found by verify); rewrite with "
@@ -1079,7 +1124,6 @@ def open_scan(store, *, allow_partial: bool = False, check_presence: bool = True
         time.sleep(0.05 * (attempt + 1))  # replaced while we read its metadata: read the new one
     else:
         raise StoreReplaced(f"{loc} keeps being replaced while it is opened; try again")
-    mass_axes = json.loads(attrs.get("mass_axes", "[]"))
     if in_memory or (in_memory is None and small):  # numpy: one read per array, no dask
         try:
             ds = ds.load()
@@ -1088,13 +1132,14 @@ def open_scan(store, *, allow_partial: bool = False, check_presence: bool = True
         except Exception as e:  # noqa: BLE001 - a chunk that fails its checksum
             if not _is_damage(e):
                 raise
-            raise StoreDamaged(f"{loc}: a chunk is damaged ({_damage_text(e)}); run {verify_hint(loc)}") from None
+            where = first_damage(loc, [*ds.data_vars, *ds.coords]) or f"a chunk is damaged ({_damage_text(e)})"
+            raise StoreDamaged(f"{loc}: {where}; run {verify_hint(loc)}") from None
         if loc.identity() != identity:
             raise StoreReplaced(f"{loc} was replaced while it was being read (an overwrite); open it again")
     else:
         if small:  # one dask chunk per array (one zarr read each), not one task per stored block
             ds = ds.chunk({d: -1 for d in ds.dims})
-        ds = _checked(ds, loc, identity, mass_axes)
+        ds = _checked(ds, loc, identity)
     n = ds["acceptance"]
     for name in json.loads(attrs["signal_factors"]):
         n = n * ds[name]

@@ -180,7 +180,8 @@ def cases() -> list[Case]:
         C("grid-11600-squared", run_axis("m_N=lin:0.1:2.3:11600", "V2=log:1e-10:1e-2:11600"),
           fragment="--allow-large", subset=True),
         # events come in batches (memory flat in --events); what grows is a batch x the lifetime points
-        C("lifetime-4e5-memory", [*run_axis("V2=log:1e-8:1e-4:400000"), "--events", "100000"], fragment="memory",
+        C("lifetime-4e5-memory", [*run_axis("V2=log:1e-8:1e-4:400000"), "--events", "100000", "--chunks", "V2=400000"],
+          fragment="memory",
           subset=True),
         C("events-float-notation", [*RUN, "--events", "1e5"]),
         C("events-zero", [*RUN, "--events", "0"], fragment="events=0"),

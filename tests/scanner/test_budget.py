@@ -42,7 +42,12 @@ def test_the_11600_squared_grid_is_refused_with_what_it_would_cost(tmp_path):
 
 def test_memory_grid_and_block_guards(tmp_path):
     with pytest.raises(ResourceLimit, match="memory per block"):
-        check_limits(resolve(small_config(events=100_000, axes={"m_a": [4.7], "m_N": [1.0], "V2": "log:1e-9:1e-3:400000"})))
+        check_limits(resolve(small_config(events=100_000, axes={"m_a": [4.7], "m_N": [1.0], "V2": "log:1e-9:1e-3:400000"},
+                                          chunks={"V2": 400_000})))
+    # the same lifetime axis in pieces of 2000 points per block: a batch of events x 2000 points
+    est = check_limits(resolve(small_config(events=100_000, axes={"m_a": [4.7], "m_N": [1.0],
+                                                                  "V2": "log:1e-9:1e-3:400000"}, chunks={"V2": 2000})))
+    assert est.lifetime_points_per_block == 2000 and est.block_bytes < 1e9
     # events come in batches: 1e8 of them need no more memory than 1e4 (only time)
     assert check_limits(resolve(small_config(events=100_000_000, axes={"m_a": [4.7], "m_N": [1.0], "V2": [1e-7]}))
                         ).block_bytes < 1e9

@@ -226,3 +226,60 @@ def test_a_planted_temporary_layout_is_never_followed(tmp_path):
     assert not list(elsewhere.iterdir())
     assert (tmp_path / "s.zarr" / "zarr.json").is_file() and not (tmp_path / "s.zarr").is_symlink()
     assert all((tmp_path / f".s.zarr.tmp-{pid}").is_symlink() for pid in range(os.getpid() - 2, os.getpid() + 3))
+
+
+# -- blocks split along a lifetime axis, and every read path naming the block it refuses --------------
+
+@pytest.fixture(scope="module")
+def split_store(tmp_path_factory):
+    """One m_a, 3 m_N values x 7 V2 values in pieces of 3: blocks (m_a, m_N, V2 piece), 1 x 3 x 3."""
+    path = tmp_path_factory.mktemp("split") / "split.zarr"
+    cfg = small_config(axes={"m_a": [4.7], "m_N": [1.0, 1.5, 2.0], "V2": "log:1e-9:1e-3:7"},
+                       chunks={"m_N": 1, "V2": 3})
+    scanner.run(cfg, path, progress=False)
+    return path, cfg
+
+
+def test_a_damaged_lifetime_piece_is_named_found_and_repaired_alone(split_store, tmp_path):
+    ref, cfg = split_store
+    path = copy(ref, tmp_path)
+    corrupt(path / "acceptance" / "c" / "0" / "0" / "2" / "1")  # m_N = 2, V2 = 1e-6..1e-4
+    where = r"block m_a=4\.7, m_N=2, V2=1e-06\.\.0\.0001 of acceptance is damaged \(checksum mismatch\)"
+    with pytest.raises(StoreDamaged, match=where):  # the fast query path
+        scanner.query(path, {"m_N": 2.0, "V2": 1e-5})
+    assert scanner.query(path, {"m_N": 2.0, "V2": 1e-9})["values"]["acceptance"][0] is not None
+    with pytest.raises(StoreDamaged, match=where):  # dask, one chunk per array for a small store
+        scanner.open(path)["acceptance"].values
+    with pytest.raises(StoreDamaged, match=where):  # numpy, what the command line reads
+        scanner.open(path, in_memory=True)
+    report = scanner.verify(path)
+    assert report.marked == [(0, 2, 1)]
+    assert scanner.run(cfg, path, resume=True, progress=False).blocks_run == 1
+    assert_same_store(ref, path)
+
+
+def test_a_coordinate_without_metadata_is_refused_by_every_read(split_store, tmp_path, capsys):
+    from llpscan.scanner.cli import main
+
+    ref, _ = split_store
+    for name in ("V2", "search", "acceptance"):
+        path = copy(ref, tmp_path, f"{name}.zarr")
+        (path / name / "zarr.json").unlink()
+        for args in (["info", str(path)], ["verify", str(path)], ["reach", str(path)],
+                     ["query", str(path), "--sel", "m_N=1", "--sel", "V2=1e-6"]):
+            assert main(args) == 2, (name, args)
+            err = capsys.readouterr().err
+            assert err.count("\n") == 1 and f"the array {name} is missing" in err, (name, args, err)
+
+
+def test_info_describes_a_store_whose_coordinate_verify_found_damaged(split_store, tmp_path, capsys):
+    from llpscan.scanner.cli import main
+
+    ref, _ = split_store
+    path = copy(ref, tmp_path)
+    corrupt(path / "V2" / "c" / "0", 4)
+    assert main(["info", "--verify", "--format", "json", str(path)]) == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert not doc["complete"] and any(p.startswith("V2") for p in doc["integrity"]["problems"])
+    assert main(["info", "--format", "json", str(path)]) == 0  # described, damage listed, not refused
+    assert "V2 damaged (found by verify)" in json.loads(capsys.readouterr().out)["integrity"]["problems"]
