@@ -15,11 +15,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-__all__ = ["EVENT_BLOCK", "ShiftedSums", "event_mean_and_error", "shifted_add", "shifted_mean_error"]
-
-#: events per block when a search hands its values over in blocks: bounds the (events x points) temporaries
-EVENT_BLOCK = 8192
-
+__all__ = ["ShiftedSums", "event_mean_and_error", "shifted_add", "shifted_mean_error"]
 
 class ShiftedSums:
     """The running state of the reducer at m points: ``shift`` (event 0's values), ``s1``, ``s2`` (m,)

@@ -6,6 +6,7 @@ into memory), the scan machinery nor numba; running one imports them when it sta
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import TYPE_CHECKING
@@ -223,6 +224,14 @@ def _summary(path, attrs: dict, flags, axes, searches, fixed, variables, damaged
             "config": json.loads(attrs["config"])}
 
 
+def _coordinate_names(meta: dict, dims: dict) -> set[str]:
+    """The dimension coordinates, and the scalar coordinates the CF ``coordinates`` attribute names."""
+    names = {n for n, d in dims.items() if d == [n]}
+    for m in meta.values():
+        names.update(m.get("attributes", {}).get("coordinates", "").split())
+    return names
+
+
 def _describe_from_metadata(path) -> dict:
     from llpscan.scanner.stats import derived_metadata
     from llpscan.scanner.store import array_metadata, check_arrays, chunk_where, read_array
@@ -241,9 +250,7 @@ def _describe_from_metadata(path) -> dict:
         return values
 
     dims = {n: list(m.get("dimension_names") or []) for n, m in meta.items()}
-    coords = {n for n, d in dims.items() if d == [n]}  # dimension coordinates
-    for m in meta.values():  # and the scalar coordinates named by the CF "coordinates" attribute
-        coords.update(m.get("attributes", {}).get("coordinates", "").split())
+    coords = _coordinate_names(meta, dims)
     info = {n: {"dims": d, "units": meta[n].get("attributes", {}).get("units", ""),
                 "long_name": meta[n].get("attributes", {}).get("long_name", "")} for n, d in dims.items()}
     derived = derived_metadata(attrs, info)
@@ -426,9 +433,7 @@ def _query_from_arrays(loc, sel: dict[str, str]) -> dict:
     check_readable(loc, attrs)
     meta = array_metadata(loc)
     dims = {n: list(m.get("dimension_names") or []) for n, m in meta.items()}
-    names = {n for n, d in dims.items() if d == [n]}
-    for m in meta.values():
-        names.update(m.get("attributes", {}).get("coordinates", "").split())
+    names = _coordinate_names(meta, dims)
     coords = {n: _Coord(read_array(loc, n, meta[n])) for n in sorted(names) if n in meta}
     index = {}
     for name, value in sel.items():  # the nearest grid values, with reading.select's messages
@@ -436,12 +441,17 @@ def _query_from_arrays(loc, sel: dict[str, str]) -> dict:
         if v is not None:
             index[name] = int(np.flatnonzero(coords[name].values == v)[0])
 
+    @functools.lru_cache(maxsize=None)
+    def read(name):
+        """Array ``name`` whole, read once, with the chunks that failed their checksum."""
+        damaged = []
+        return read_array(loc, name, meta[name], damaged="fill", found=damaged), damaged
+
     def at(name, skip=()):
         """Variable ``name`` at the chosen point, the dims in ``skip`` left whole; StoreDamaged if
         that point lies in a chunk that fails its checksum (damage elsewhere does not matter)."""
         d = dims[name]
-        damaged = []
-        v = read_array(loc, name, meta[name], damaged="fill", found=damaged)
+        v, damaged = read(name)
         take = tuple(index[x] if x in index and x not in skip else slice(None) for x in d)
         size = meta[name]["chunk_grid"]["configuration"]["chunk_shape"]
         for chunk, why in damaged:

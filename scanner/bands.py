@@ -38,12 +38,9 @@ BAND_VARIABLES = ("lower_band_lo", "lower_band_hi", "upper_band_lo", "upper_band
 def signal_error(ds: xr.Dataset) -> xr.DataArray:
     """Monte-Carlo standard error of ``n_signal``: the signal factors times ``acceptance_err``
     (0 where ``allowed`` is 0), lazy like the store."""
-    err = ds["acceptance_err"]
-    for name in json.loads(ds.attrs.get("signal_factors", "[]")):
-        err = err * ds[name]
-    if "allowed" in ds:
-        err = err.where(ds["allowed"] != 0, 0.0)
-    return err.assign_attrs(units="events", long_name="Monte-Carlo standard error of n_signal")
+    from llpscan.scanner.stats import signal_product
+
+    return signal_product(ds, "acceptance_err").assign_attrs(units="events", long_name="Monte-Carlo standard error of n_signal")
 
 
 def shifted(ds: xr.Dataset, k: float) -> xr.Dataset:

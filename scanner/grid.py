@@ -18,6 +18,7 @@ import numpy as np
 
 from llpscan.physics.kinematics import event_rng
 from llpscan.scanner.config import Scan
+from llpscan.scanner.store import done_index
 
 __all__ = ["acceptance_dims", "block_axes", "block_chunks", "block_grid", "block_indices", "block_slices",
            "done_index", "compute_block", "variable_values", "EVENT_BATCH"]
@@ -97,11 +98,6 @@ def block_grid(scan: Scan) -> tuple[int, ...]:
 def block_indices(scan: Scan):
     """Every block index, in order: tuples over :func:`block_axes` (one empty tuple if there are none)."""
     return list(np.ndindex(*block_grid(scan)))
-
-
-def done_index(index: tuple[int, ...]) -> tuple[int, ...]:
-    """Position of a block's flag in the ``done`` array (which is 1-D with one flag if no axis is split)."""
-    return index if index else (0,)
 
 
 def block_slices(scan: Scan, index: tuple[int, ...]) -> tuple[slice, ...]:

@@ -108,12 +108,12 @@ def _continue(scan: Scan, loc: Location, attrs: dict, allow_version_change: bool
                           f"{flag('chunks')} (or none)")
     scan = resolve(scan.config.model_copy(update={"chunks": stored}))
     done = read_done(loc, strict=False)
-    work = not done.all() or bool(presence(loc, attrs, done)) or bool(json.loads(attrs.get("damaged_arrays", "[]")))
-    if work:
+    problems = presence(loc, attrs, done)
+    if not done.all() or problems or json.loads(attrs.get("damaged_arrays", "[]")):
         diff = check_versions(loc, attrs, allow_change=allow_version_change)
         if diff:
             record_version_change(loc, diff, int(done.sum()))
-        repair_for_resume(scan, loc, attrs)
+        repair_for_resume(scan, loc, attrs, problems)
     return scan
 
 

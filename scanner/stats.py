@@ -112,10 +112,6 @@ class Statistic(Protocol):
         """Signal events (same shape as ``background``) that exclude a point with that background."""
 
 
-def _number(text: str) -> str:
-    return f"{float(text):g}"
-
-
 @dataclass(frozen=True)
 class EventCount:
     """Zero background: excluded where S >= ``level`` events."""
@@ -240,6 +236,17 @@ def _broadcast(*dims) -> list[str]:
     out: list[str] = []
     for ds in dims:
         out += [d for d in ds if d not in out]
+    return out
+
+
+def signal_product(ds: xr.Dataset, name: str) -> xr.DataArray:
+    """``ds[name]`` (the acceptance, or its error) times every signal factor of the store, in the
+    order stored, and 0 where the scenario's ``allowed`` mask is 0: n_signal and its MC error."""
+    out = ds[name]
+    for factor in json.loads(ds.attrs.get("signal_factors", "[]")):
+        out = out * ds[factor]
+    if "allowed" in ds:
+        out = out.where(ds["allowed"] != 0, 0.0)
     return out
 
 

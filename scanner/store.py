@@ -56,9 +56,9 @@ if TYPE_CHECKING:  # writing a store needs the scan machinery; reading one (info
     from llpscan.scanner.config import Scan
 
 __all__ = ["Location", "locate", "create_store", "read_attrs", "read_done", "stamp_run", "lease", "open_scan",
-           "completeness", "verify", "VerifyReport", "presence", "repair_for_resume", "check_versions",
+           "verify", "VerifyReport", "presence", "repair_for_resume", "check_versions",
            "record_version_change", "replace_store", "remove_leftovers", "array_bytes", "array_metadata",
-           "read_array", "check_readable", "check_arrays", "chunk_where", "first_damage", "INTEGRITY", "NUMERIC_LIBS", "BLOCK_ARRAYS", "SMALL_STORE_BYTES"]
+           "read_array", "done_index", "check_readable", "check_arrays", "chunk_where", "first_damage", "INTEGRITY", "NUMERIC_LIBS", "BLOCK_ARRAYS", "SMALL_STORE_BYTES"]
 
 FORMAT = "llpscan-store-1"
 #: value of the ``integrity`` attr of stores whose chunks all carry a CRC32C and all exist
@@ -543,12 +543,6 @@ def stamp_run(loc: Location, run_id: str) -> None:
     _group(loc, "r+").attrs["run_id"] = run_id
 
 
-def completeness(loc: Location) -> tuple[int, int]:
-    """(blocks done, blocks in all)."""
-    done = read_done(loc)
-    return int(done.sum()), int(done.size)
-
-
 # -- integrity: which chunks should exist, which do, which read back --------------------------------
 
 def _listing(loc: Location) -> set[str]:
@@ -581,8 +575,13 @@ def _block_of(name: str, chunk: tuple[int, ...], dims: list[str], block_axes: li
     return tuple(chunk[dims.index(a)] for a in block_axes) if name in BLOCK_ARRAYS else None
 
 
+def done_index(index: tuple[int, ...]) -> tuple[int, ...]:
+    """Position of a block's flag in the ``done`` array (which is 1-D with one flag if no axis is split)."""
+    return index if index else (0,)
+
+
 def _done_at(done: np.ndarray, block: tuple[int, ...]) -> bool:
-    return bool(done[block if block else (0,)])
+    return bool(done[done_index(block)])
 
 
 @dataclass
@@ -752,7 +751,7 @@ def verify(store, *, mark: bool = True) -> VerifyReport:
             g = _group(loc, "r+")
             flags = _array(loc, "done", "r+")
             for block in problems.blocks:
-                flags[block if block else (0,)] = 0
+                flags[done_index(block)] = 0
                 marked.append(block)
             for chunk in problems.done_chunks:
                 flags[chunk] = 0  # a fresh chunk in place of the damaged one: "not done"
@@ -765,17 +764,18 @@ def verify(store, *, mark: bool = True) -> VerifyReport:
     return VerifyReport(str(loc), checksums, reads, int(done.size), int(done.sum()), problems, marked)
 
 
-def repair_for_resume(scan: Scan, loc: Location, attrs: dict) -> int:
+def repair_for_resume(scan: Scan, loc: Location, attrs: dict, problems: Problems | None = None) -> int:
     """Before a resume: blocks marked done whose chunks are missing become not done, and the
     coordinates and variables that verify found damaged (or that are missing) are rewritten from
     the scan (cheap, and bit-identical: the config and library versions are those of the store).
-    Returns the number of blocks marked not done."""
-    problems = presence(loc, attrs)
+    Returns the number of blocks marked not done. ``problems``: :func:`presence` of the store, if
+    the caller has it."""
+    problems = problems if problems is not None else presence(loc, attrs)
     names = set(json.loads(attrs.get("damaged_arrays", "[]"))) | set(problems.arrays)
     if problems.blocks:
         flags = _array(loc, "done", "r+")
         for block in problems.blocks:
-            flags[block if block else (0,)] = 0
+            flags[done_index(block)] = 0
     if names:
         template = _template(scan)
         for name in sorted(names):
@@ -1100,7 +1100,7 @@ def open_scan(store, *, allow_partial: bool = False, check_presence: bool = True
     import xarray as xr
 
     from llpscan.scanner import accessor  # noqa: F401  (registers ds.llp on the Dataset)
-    from llpscan.scanner.stats import derive
+    from llpscan.scanner.stats import derive, signal_product
 
     if not isinstance(allow_partial, bool):
         raise ArgumentTypeError(f"allow_partial must be True or False, got {allow_partial!r}")
@@ -1140,12 +1140,7 @@ def open_scan(store, *, allow_partial: bool = False, check_presence: bool = True
         if small:  # one dask chunk per array (one zarr read each), not one task per stored block
             ds = ds.chunk({d: -1 for d in ds.dims})
         ds = _checked(ds, loc, identity)
-    n = ds["acceptance"]
-    for name in json.loads(attrs["signal_factors"]):
-        n = n * ds[name]
-    if "allowed" in ds:
-        n = n.where(ds["allowed"] != 0, 0.0)
-    ds["n_signal"] = n.assign_attrs(units="events", long_name="expected number of signal events")
+    ds["n_signal"] = signal_product(ds, "acceptance").assign_attrs(units="events", long_name="expected number of signal events")
     derive(ds)
     ds.attrs["blocks_done"] = n_done
     ds.attrs["blocks_total"] = total

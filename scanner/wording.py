@@ -16,7 +16,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 
-__all__ = ["command_line", "on_command_line", "flag", "resume_hint", "verify_hint"]
+__all__ = ["command_line", "flag", "resume_hint", "verify_hint"]
 
 _CLI = contextvars.ContextVar("llpscan_command_line", default=False)
 #: options whose Python spelling is not ``name=True``
@@ -31,10 +31,6 @@ def command_line():
         yield
     finally:
         _CLI.reset(token)
-
-
-def on_command_line() -> bool:
-    return _CLI.get()
 
 
 def flag(name: str, value=None) -> str:

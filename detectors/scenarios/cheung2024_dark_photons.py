@@ -264,7 +264,7 @@ class Belle2ScalarDarkPhoton(Scenario):
         """The weight groups (g1, g2) of :class:`DarkPhotonEvents` that can be non-zero at these masses:
         those of the channels that are open (2 m_track < m_A'), not vetoed and with Br > 0, in the
         order of :meth:`weighted`'s ``groups``."""
-        br = dark_photon.branching_ratios(np.float64(m_Ap))
+        br = self.model.branching_ratios(np.float64(m_Ap))  # the vector_mesons option's, as weighted()
         vetoed = self.vetoed(m_S, m_Ap)
         live = {_group(c) for c, name in CHANNELS.items()
                 if 2 * pdg.mass(name) < m_Ap and c not in vetoed and br[c] != 0}

@@ -322,6 +322,8 @@ class NA62CascadeBr(Scenario):
     def allowed(self, m_X1, m_X2):
         return self.model.is_open(m_X1=m_X1, m_X2=m_X2).astype(np.int8)
 
+    acceptance_key = ballett.NA62DarkNeutrino.acceptance_key  # ee and mumu: one cascade evaluation
+
     def kinematically_open(self, *, m_X1, m_X2):
         return bool(self.model.is_open(m_X1=m_X1, m_X2=m_X2))
 

@@ -172,8 +172,7 @@ class DarkScalarToDarkPhotons(ModelBase):
     llps = ("Ap",)
 
     def __init__(self, vector_mesons: str = "minimal"):
-        if vector_mesons not in dark_photon.VECTOR_MESONS:
-            raise ValueError(f"vector_mesons must be one of {dark_photon.VECTOR_MESONS}, got {vector_mesons!r}")
+        dark_photon._check_vm(vector_mesons)
         self.vector_mesons = vector_mesons  # the A' kaon form factors (physics.models.dark_photon)
         m_B, m_K = pdg.mass("B+"), pdg.mass("K+")
         self.parameters = (

@@ -74,7 +74,7 @@ _LEPTONS = {"ee": "e-", "mumu": "mu-", "tautau": "tau-"}
 # Chetyrkin, Phys. Lett. B404 (1997) 161, hep-ph/9703278: m(mu)/m(mu0) = c(a(mu))/c(a(mu0)), a = alpha_s/pi,
 # c(a) = a^(gamma0/beta0) [1 + c1 a + c2 a^2 + c3 a^3] for n_f = 3, 4, 5 (the constant prefactors cancel
 # in ratios). Checked: expanding exp(int gamma_m(a)/beta(a) da) with the 4-loop gamma_m (Vermaseren, Larin,
-# van Ritbergen hep-ph/9703284) and the beta coefficients of hnl._beta reproduces all nine numbers.
+# van Ritbergen hep-ph/9703284) and the beta coefficients of llpscan.physics.qcd.beta_coefficients reproduces all nine numbers.
 _C_RUN = {3: (4 / 9, (0.895, 1.371, 1.952)),
           4: (12 / 25, (1.014, 1.389, 1.091)),
           5: (12 / 23, (1.175, 1.501, 0.1725))}
@@ -85,7 +85,7 @@ _C_RUN = {3: (4 / 9, (0.895, 1.371, 1.952)),
 # --------------------------------------------------------------------------------------------
 @lru_cache(maxsize=1)
 def _flavour_thresholds():
-    """(m_c(m_c), m_b(m_b)): the n_f = 3 -> 4 -> 5 thresholds, the same as those of hnl.alpha_s."""
+    """(m_c(m_c), m_b(m_b)): the n_f = 3 -> 4 -> 5 thresholds, the same as those of llpscan.physics.qcd.alpha_s."""
     return pdg.mass("c"), pdg.mass("b")
 
 
@@ -118,7 +118,7 @@ def running_mass(quark: str, mu):
     """MSbar mass of ``quark`` ("u", "d", "s", "c", "b") at the scale ``mu`` (GeV), 4-loop running.
 
     Reference values from PDG through the particle package: m_u, m_d, m_s at 2 GeV, m_c(m_c), m_b(m_b).
-    Running with the c-functions of Chetyrkin (hep-ph/9703278) and hnl.alpha_s (4-loop, alpha_s(m_Z) = 0.118).
+    Running with the c-functions of Chetyrkin (hep-ph/9703278) and llpscan.physics.qcd.alpha_s (4-loop, alpha_s(m_Z) = 0.118).
     """
     mu0 = {"u": 2.0, "d": 2.0, "s": 2.0, "c": pdg.mass("c"), "b": pdg.mass("b")}[quark]
     return pdg.mass(quark) * np.exp(_phi(mu) - _phi(mu0))
